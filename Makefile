@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Build in the libbpf-bootstrap style: BPF objects -> one linked object ->
+# skeleton -> the user-space binary. `make V=1` shows the commands.
+
+OUTPUT ?= .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+HOST_ARCH := $(shell uname -m)
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX := vmlinux/$(HOST_ARCH)/vmlinux.h
+MULTIARCH_INC := /usr/include/$(HOST_ARCH)-linux-gnu
+VERSION := $(shell cat VERSION)
+
+BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/enforce.bpf.c bpf/lifecycle.bpf.c
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+
+# Policy compilation: pure C, also the library later bindings use.
+POLICY_SRCS := user/policy.c user/syscall_table.c
+CLI_SRCS := user/main.c user/cmd_run.c user/cmd_policy.c user/interp.c user/resolve.c \
+	user/loader.c user/events.c user/util.c
+USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(OUTPUT) -Ivmlinux/$(HOST_ARCH) -Ibpf -I$(MULTIARCH_INC)
+CFLAGS ?= -g -O2
+WARNFLAGS := -Wall -Wextra -Werror
+USER_CFLAGS := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -DSECIMPORT_VERSION='"$(VERSION)"' \
+	-Ibpf -Iuser -I$(OUTPUT) -MMD -MP
+LDLIBS := -lbpf -lelf -lz -lyaml
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean install deps test test-unit test-e2e demo format format-check bench
+
+all: $(OUTPUT)/secimport-bpf
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/syscall_names.c: scripts/gen_syscall_table.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sh $< $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/secimport.h bpf/state.bpf.h $(VMLINUX) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# One object from all BPF files, so they share maps through one skeleton.
+$(OUTPUT)/secimport.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/secimport.skel.h: $(OUTPUT)/secimport.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name secimport_bpf > $@
+
+$(OUTPUT)/user/syscall_table.o: $(OUTPUT)/syscall_names.c
+$(OUTPUT)/user/loader.o: $(OUTPUT)/secimport.skel.h
+
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/secimport-bpf: $(USER_OBJS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+-include $(USER_OBJS:.o=.d)
+
+# Unit tests: the policy compiler with AddressSanitizer and UBSan.
+UNIT_TESTS := test_policy test_syscall_table
+$(OUTPUT)/tests/%: tests/unit/%.c $(POLICY_SRCS) user/policy.h user/syscall_table.h \
+		$(OUTPUT)/syscall_names.c | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(POLICY_SRCS) -lyaml -lcmocka -o $@
+
+test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+	$(Q)for t in $^; do echo "# $$t"; $$t || exit 1; done
+
+test-e2e: $(OUTPUT)/secimport-bpf
+	$(Q)tests/e2e/run.sh $(OUTPUT)/secimport-bpf
+
+# Everything CI runs. Needs root (it loads BPF programs).
+test: deps
+	$(Q)$(MAKE) --no-print-directory format-check all
+	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-e2e
+
+# The Quick Start: a module that may not spawn a shell tries to.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)examples/quickstart/run.sh $(OUTPUT)/secimport-bpf
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+format-check:
+	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+install: $(OUTPUT)/secimport-bpf
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies
+	install -m 0755 $(OUTPUT)/secimport-bpf $(DESTDIR)$(PREFIX)/bin/secimport-bpf
+	install -m 0644 policies/*.yaml $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies/
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Enforcement at syscall entry: the calling thread's confined modules decide
+ * whether the syscall may run; a refused one gets the strictest action of
+ * the modules that refuse it (SIGKILL to the process, or an event only).
+ */
+#include "state.bpf.h"
+
+/*
+ * The number a policy is checked against. Thread creation is its own pseudo
+ * syscall, so that "no shell" refuses processes but not threads.
+ */
+static __always_inline __u32 policy_nr(struct pt_regs *regs, long id)
+{
+	__u64 flags = 0;
+
+	if (id == NR_CLONE) {
+		flags = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	} else if (id == NR_CLONE3) {
+		/*
+		 * clone_args is in user memory and may change after this read;
+		 * sched_process_fork checks what was really created. An
+		 * unreadable struct counts as process creation.
+		 */
+		void *args = (void *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+
+		if (bpf_probe_read_user(&flags, sizeof(flags), args))
+			flags = 0;
+	} else {
+		return (__u32)id;
+	}
+	return (flags & CLONE_THREAD) ? SECIMPORT_NR_THREAD_CREATE : (__u32)id;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct secimport_thread *ts = thread_state(task);
+	__u32 evflags = 0, action = 0, nr;
+	__u64 mask, refusing;
+
+	if (!ts)
+		return 0;
+
+	if (ts->flags & (SECIMPORT_TS_DOOMED | SECIMPORT_TS_STOP_AT_SYSCALL)) {
+		if (ts->flags & SECIMPORT_TS_DOOMED) {
+			violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
+				  ts->inherited_mask, SECIMPORT_EVF_DOOMED);
+			return 0;
+		}
+		/*
+		 * A forked child of a process the engine watches: stop it before
+		 * it returns to user space, so the engine is attached to it
+		 * before any of its Python code can run a syscall.
+		 */
+		struct secimport_event *e = event_reserve(SECIMPORT_EV_ATTACH);
+
+		if (e) {
+			/* Without the event nobody resumes it: run it fail-closed. */
+			e->set = ts->set;
+			bpf_send_signal_thread(SIGSTOP);
+			bpf_ringbuf_submit(e, 0);
+		}
+		/* This first syscall (glibc's, right after fork) is judged as before. */
+		mask = ts->stack_mask | ts->inherited_mask;
+		ts->flags = (ts->flags & ~SECIMPORT_TS_STOP_AT_SYSCALL) | SECIMPORT_TS_ATTACH_PENDING;
+	} else {
+		mask = effective_mask(ts, &evflags);
+	}
+	if (!mask)
+		return 0;
+
+#ifdef TS_COMPAT
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
+		/* ia32 numbers mean other syscalls: no policy can allow them. */
+		evflags |= SECIMPORT_EVF_COMPAT;
+		nr = SECIMPORT_SYSCALL_BITS;
+	} else
+#endif
+		nr = policy_nr(regs, id);
+
+	refusing = refusing_modules(ts->set, mask, nr, &action);
+	if (refusing)
+		violation(ts, id, action, mask, refusing, evflags);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

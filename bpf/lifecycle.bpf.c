@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Lifecycle of confinement: threads and processes inherit it at creation,
+ * it survives exec, and exits are reported so the engine can let go.
+ */
+#include "state.bpf.h"
+
+/* Is the syscall that created a process allowed to (clone3 flags can race)? */
+static __always_inline void check_process_creation(struct task_struct *parent,
+						   struct secimport_thread *pts,
+						   struct secimport_thread *cts)
+{
+	__u32 action = 0, evflags = SECIMPORT_EVF_FORK_CHECK;
+	__u64 mask = effective_mask(pts, &evflags), refusing;
+	struct pt_regs *regs;
+	long nr;
+
+	if (!mask)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	nr = regs ? (long)SYSCALL_NR(regs) : -1;
+	/* Whatever the flags said, a process was created: judge it as one. */
+	if (nr != NR_CLONE && nr != NR_CLONE3)
+		nr = NR_CLONE;
+	refusing = refusing_modules(pts->set, mask, nr, &action);
+	if (!refusing || !(action & SECIMPORT_ACT_KILL))
+		return;
+	/* Only a race gets here: syscall entry let it through. */
+	cts->flags |= SECIMPORT_TS_DOOMED;
+	violation(pts, nr, action, mask, refusing, evflags);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct secimport_thread *pts = thread_state(parent), *cts;
+	bool thread = child->tgid == parent->tgid;
+
+	if (!pts)
+		return 0;
+	cts = bpf_task_storage_get(&threads, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cts) {
+		/* No state for the child would let it run unconfined. */
+		bpf_send_signal(SIGKILL);
+		count(SECIMPORT_CNT_KILLED);
+		return 0;
+	}
+	if (thread) {
+		/* A new thread starts with an empty Python stack. */
+		cts->set = pts->set;
+		cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
+		cts->flags = pts->flags & (SECIMPORT_TS_USDT | SECIMPORT_TS_ATTACH_PENDING);
+		return 0;
+	}
+	/*
+	 * A new process continues the same Python stack at the same depth;
+	 * the confined frames on it now confine it for life.
+	 */
+	cts->set = pts->set;
+	cts->depth = pts->depth;
+	cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
+	cts->flags = pts->flags & SECIMPORT_TS_ATTACH_PENDING;
+	if (pts->flags & SECIMPORT_TS_USDT)
+		cts->flags |= SECIMPORT_TS_STOP_AT_SYSCALL;
+	check_process_creation(parent, pts, cts);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct secimport_thread *ts = thread_state(p);
+	struct secimport_interp_key key = {};
+	struct secimport_event *e;
+	struct inode *inode;
+
+	if (!ts)
+		return 0;
+	/* The Python stack is gone; what confined it stays, for life. */
+	ts->inherited_mask |= ts->stack_mask;
+	ts->stack_mask = 0;
+	ts->nr_frames = 0;
+	ts->depth = 0;
+	ts->flags &= ~(SECIMPORT_TS_USDT | SECIMPORT_TS_STOP_AT_SYSCALL);
+
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (!bpf_map_lookup_elem(&interpreters, &key)) {
+		ts->flags &= ~SECIMPORT_TS_ATTACH_PENDING;
+		return 0;
+	}
+	/*
+	 * Stopped before its first instruction until the engine is attached.
+	 * Without the event nobody would resume it: then it runs, confined by
+	 * every module of its set (fail closed).
+	 */
+	ts->flags |= SECIMPORT_TS_ATTACH_PENDING;
+	e = event_reserve(SECIMPORT_EV_ATTACH);
+	if (!e)
+		return 0;
+	e->flags = SECIMPORT_EVF_EXEC;
+	e->set = ts->set;
+	bpf_send_signal_thread(SIGSTOP);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(secimport_exit, struct task_struct *p)
+{
+	struct secimport_event *e;
+
+	if (!thread_state(p))
+		return 0;
+	/* Report the process once its last thread is gone. */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	e = event_reserve(SECIMPORT_EV_EXIT);
+	if (e) {
+		e->pid = p->tgid;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

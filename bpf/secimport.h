@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The ABI between the BPF programs and user space: every map key, map value
+ * and event record that both sides read. Fixed-width types with explicit
+ * padding only, so the layout is the same for clang -target bpf and gcc.
+ */
+#ifndef SECIMPORT_ABI_H
+#define SECIMPORT_ABI_H
+
+#ifdef __bpf__
+/* vmlinux.h provides __u32 and friends. */
+#else
+#include <linux/types.h>
+#endif
+
+#define SECIMPORT_ABI_VERSION 1
+
+/*
+ * Modules of one policy set are numbered 0..63 so that "which confined
+ * modules are on this thread's stack" is one 64-bit mask. Module 0 is the
+ * process-wide default policy (policy key `process_default`), which every
+ * process of the set carries from its start.
+ */
+#define SECIMPORT_MAX_MODULES 64
+#define SECIMPORT_DEFAULT_MODULE 0
+#define SECIMPORT_MAX_SETS 16
+
+/*
+ * Syscall bitmaps cover numbers 0..1022 of the native ABI; bit 1023 is the
+ * pseudo syscall "create a thread" (clone/clone3 with CLONE_THREAD), so
+ * that a no-shell policy can refuse process creation but keep threads.
+ */
+#define SECIMPORT_SYSCALL_BITS 1024
+#define SECIMPORT_SYSCALL_WORDS (SECIMPORT_SYSCALL_BITS / 64)
+#define SECIMPORT_NR_THREAD_CREATE (SECIMPORT_SYSCALL_BITS - 1)
+
+/*
+ * Actions are flags so that "the strictest action wins" is a bitwise OR over
+ * the refusing modules. Every violation is reported (LOG is implied).
+ */
+#define SECIMPORT_ACT_LOG 0x1u
+#define SECIMPORT_ACT_KILL 0x2u
+#define SECIMPORT_ACT_DENY 0x4u /* reserved for the BPF LSM hooks */
+
+/* Module locations: LPM trie over (set id, path bytes). */
+#define SECIMPORT_PATH_MAX 252 /* bytes of path, NUL included */
+struct secimport_location_key {
+	__u32 prefixlen; /* in bits, over data[] */
+	__u8 data[4 + SECIMPORT_PATH_MAX]; /* set id (big endian), then path */
+};
+
+struct secimport_location {
+	__u32 module; /* 1..63 */
+	__u32 pad;
+};
+
+/* Compiled policy of one module, array index set * 64 + module. */
+struct secimport_module_policy {
+	__u64 allow[SECIMPORT_SYSCALL_WORDS];
+	__u32 action; /* SECIMPORT_ACT_* */
+	__u32 present; /* 1 when the slot holds a policy */
+};
+
+/* One confined module's outermost frame on a thread's Python stack. */
+struct secimport_frame {
+	__s64 depth; /* Python call depth of that frame */
+	__u64 mask; /* modules it confines by (all of the set if its file was unreadable) */
+	__u64 file_ptr; /* user address of the UTF-8 file name */
+	__u64 func_ptr; /* user address of the UTF-8 function name */
+	__u32 lineno; /* first line of the function, as the probe reports it */
+	__u32 pad;
+};
+
+/* Per-thread state flags. */
+#define SECIMPORT_TS_STOP_AT_SYSCALL 0x1u /* forked child: stop it for the engine */
+#define SECIMPORT_TS_ATTACH_PENDING 0x2u /* stopped; user space is attaching */
+#define SECIMPORT_TS_DOOMED 0x4u /* created against policy: kill at first syscall */
+#define SECIMPORT_TS_USDT 0x8u /* the USDT engine is attached to this process */
+
+/* Task storage value: the verdict state of one thread. */
+struct secimport_thread {
+	__u64 stack_mask; /* confined modules with frames on the stack */
+	__u64 inherited_mask; /* confinement carried from the creator, for life */
+	__s64 depth; /* Python call depth seen by the USDT engine */
+	__u32 set; /* policy set of this process tree */
+	__u32 flags; /* SECIMPORT_TS_* */
+	__u32 nr_frames;
+	__u32 resyncs; /* frames popped by depth resynchronisation */
+	struct secimport_frame frames[SECIMPORT_MAX_MODULES];
+};
+
+/* Interpreter binaries whose exec the engine must see: key. */
+struct secimport_interp_key {
+	__u64 dev; /* kernel encoding: major << 20 | minor */
+	__u64 ino;
+};
+
+enum secimport_event_type {
+	SECIMPORT_EV_VIOLATION = 1,
+	SECIMPORT_EV_ATTACH = 2, /* a tracked process needs the engine attached */
+	SECIMPORT_EV_EXIT = 3, /* a tracked process exited */
+};
+
+/* Event flags. */
+#define SECIMPORT_EVF_COMPAT 0x1u /* ia32 syscall from a 64-bit task */
+#define SECIMPORT_EVF_FORK_CHECK 0x2u /* caught after clone returned (clone3 race) */
+#define SECIMPORT_EVF_NO_ATTRIBUTION 0x4u /* engine not attached yet: all modules */
+#define SECIMPORT_EVF_DOOMED 0x8u /* process created against policy */
+#define SECIMPORT_EVF_EXEC 0x10u /* ATTACH after exec (else after fork) */
+
+/* Per-CPU counters, index into the `counters` map. */
+enum secimport_counter {
+	SECIMPORT_CNT_KILLED,
+	SECIMPORT_CNT_LOGGED,
+	SECIMPORT_CNT_EVENTS_DROPPED,
+	SECIMPORT_CNT_RESYNC, /* frames popped because returns were missed */
+	SECIMPORT_CNT_FRAME_OVERFLOW, /* more confined frames than slots */
+	SECIMPORT_CNT_UNREADABLE_FILE, /* co_filename could not be read */
+	SECIMPORT_CNT_MAX,
+};
+
+#define SECIMPORT_COMM_LEN 16
+#define SECIMPORT_EV_FILE_LEN 160
+#define SECIMPORT_EV_FUNC_LEN 64
+
+struct secimport_event {
+	__u64 ts_ns; /* CLOCK_MONOTONIC */
+	__u32 type;
+	__u32 pid;
+	__u32 tid;
+	__u32 action; /* SECIMPORT_ACT_* taken */
+	__s32 syscall_nr;
+	__u32 flags; /* SECIMPORT_EVF_* */
+	__u64 confined_mask;
+	__u64 refusing_mask;
+	__u32 set;
+	__u32 lineno;
+	char comm[SECIMPORT_COMM_LEN];
+	char file[SECIMPORT_EV_FILE_LEN];
+	char func[SECIMPORT_EV_FUNC_LEN];
+};
+
+#endif /* SECIMPORT_ABI_H */

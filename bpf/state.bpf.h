@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Maps and verdict logic shared by the attribution engine, the enforcement
+ * hooks and the lifecycle hooks. The BPF objects are linked into one (bpftool
+ * gen object), so the maps are defined once, in maps.bpf.c, and declared
+ * extern everywhere else.
+ */
+#ifndef SECIMPORT_STATE_BPF_H
+#define SECIMPORT_STATE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "secimport.h"
+
+#ifndef SIGKILL
+#define SIGKILL 9
+#endif
+#ifndef SIGSTOP
+#define SIGSTOP 19
+#endif
+#define CLONE_THREAD 0x00010000ULL
+
+/* Syscall numbers the hooks interpret themselves (arch-specific). */
+#if defined(__TARGET_ARCH_x86)
+#define NR_CLONE 56
+#define NR_CLONE3 435
+#define TS_COMPAT 0x0002u
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_CLONE 220
+#define NR_CLONE3 435
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#else
+#error "unsupported architecture"
+#endif
+
+#ifdef SECIMPORT_DEFINE_MAPS
+#define SECIMPORT_MAP
+#else
+#define SECIMPORT_MAP extern
+#endif
+
+/* Verdict state of every thread of a confined process tree. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct secimport_thread);
+} threads SEC(".maps");
+
+/* Where confined modules live: (set, path prefix) -> module. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct secimport_location_key);
+	__type(value, struct secimport_location);
+} locations SEC(".maps");
+
+/* Compiled module policies, index set * SECIMPORT_MAX_MODULES + module. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SECIMPORT_MAX_SETS *SECIMPORT_MAX_MODULES);
+	__type(key, __u32);
+	__type(value, struct secimport_module_policy);
+} policies SEC(".maps");
+
+/* Per set: mask of the modules it defines (what "confined by all" means). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SECIMPORT_MAX_SETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} set_modules SEC(".maps");
+
+/* Interpreter binaries: an exec of one stops the process for the engine. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct secimport_interp_key);
+	__type(value, __u32);
+} interpreters SEC(".maps");
+
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Counters surfaced to users (index enum secimport_counter). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SECIMPORT_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Scratch for the LPM key, too big to build on the stack next to others. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct secimport_location_key);
+} location_scratch SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct secimport_thread *thread_state(struct task_struct *task)
+{
+	/* Cheapest exit first: a task that no BPF program gave storage. */
+	if (!task->bpf_storage)
+		return NULL;
+	return bpf_task_storage_get(&threads, task, NULL, 0);
+}
+
+static __always_inline __u64 set_all_modules(__u32 set)
+{
+	__u64 *mask = bpf_map_lookup_elem(&set_modules, &set);
+
+	/* An unknown set confines by everything it could mean: fail closed. */
+	return mask ? *mask : ~0ULL;
+}
+
+/*
+ * The modules that confine the thread now. While the engine is not attached
+ * to a process that should have it, nothing says which modules are on the
+ * stack, so every module of the set applies.
+ */
+static __always_inline __u64 effective_mask(const struct secimport_thread *ts, __u32 *evflags)
+{
+	if (ts->flags & SECIMPORT_TS_ATTACH_PENDING) {
+		*evflags |= SECIMPORT_EVF_NO_ATTRIBUTION;
+		return set_all_modules(ts->set) | ts->inherited_mask;
+	}
+	return ts->stack_mask | ts->inherited_mask;
+}
+
+struct verdict_ctx {
+	__u64 mask;
+	__u64 refusing;
+	__u32 set;
+	__u32 nr;
+	__u32 action;
+};
+
+static long verdict_step(__u32 i, struct verdict_ctx *v)
+{
+	struct secimport_module_policy *pol;
+	__u32 idx, nr = v->nr;
+
+	if (i >= SECIMPORT_MAX_MODULES)
+		return 1;
+	if (!(v->mask & (1ULL << i)))
+		return 0;
+	idx = (v->set % SECIMPORT_MAX_SETS) * SECIMPORT_MAX_MODULES + i;
+	pol = bpf_map_lookup_elem(&policies, &idx);
+	if (!pol || !pol->present) {
+		/* A module without a policy: refuse with the strictest action. */
+		v->refusing |= 1ULL << i;
+		v->action |= SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+		return 0;
+	}
+	if (nr < SECIMPORT_SYSCALL_BITS &&
+	    (pol->allow[(nr / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr % 64)) & 1)
+		return 0;
+	v->refusing |= 1ULL << i;
+	v->action |= pol->action;
+	return 0;
+}
+
+/*
+ * Intersection of the allowances of every module in @mask: a syscall passes
+ * only if each of them allows it. Returns the refusing modules and ORs their
+ * actions into *action (the strictest wins). @nr out of range is refused by
+ * all of them. bpf_loop keeps the verifier from exploring 2^64 mask paths.
+ */
+static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, __u32 *action)
+{
+	struct verdict_ctx v = { .mask = mask, .set = set, .nr = nr };
+
+	bpf_loop(SECIMPORT_MAX_MODULES, verdict_step, &v, 0);
+	*action |= v.action;
+	return v.refusing;
+}
+
+/* Innermost confined frame, for the event (empty when none is known). */
+static __always_inline void event_fill_frame(struct secimport_event *e,
+					     const struct secimport_thread *ts)
+{
+	__u32 n = ts->nr_frames;
+
+	e->file[0] = 0;
+	e->func[0] = 0;
+	e->lineno = 0;
+	if (n == 0 || n > SECIMPORT_MAX_MODULES)
+		return;
+	const struct secimport_frame *f = &ts->frames[(n - 1) & (SECIMPORT_MAX_MODULES - 1)];
+
+	e->lineno = f->lineno;
+	if (f->file_ptr)
+		bpf_probe_read_user_str(e->file, sizeof(e->file), (void *)f->file_ptr);
+	if (f->func_ptr)
+		bpf_probe_read_user_str(e->func, sizeof(e->func), (void *)f->func_ptr);
+}
+
+static __always_inline struct secimport_event *event_reserve(__u32 type)
+{
+	struct secimport_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!e) {
+		count(SECIMPORT_CNT_EVENTS_DROPPED);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* Report a violation and carry out its action on the calling process. */
+static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
+				      __u64 confined, __u64 refusing, __u32 evflags)
+{
+	struct secimport_event *e;
+
+	if (action & SECIMPORT_ACT_KILL) {
+		bpf_send_signal(SIGKILL);
+		count(SECIMPORT_CNT_KILLED);
+	} else {
+		count(SECIMPORT_CNT_LOGGED);
+	}
+	e = event_reserve(SECIMPORT_EV_VIOLATION);
+	if (!e)
+		return;
+	e->action = action;
+	e->syscall_nr = nr;
+	e->flags = evflags;
+	e->confined_mask = confined;
+	e->refusing_mask = refusing;
+	e->set = ts->set;
+	event_fill_frame(e, ts);
+	bpf_ringbuf_submit(e, 0);
+}
+
+#endif /* SECIMPORT_STATE_BPF_H */

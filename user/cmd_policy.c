@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* secimport-bpf policy check: validate a policy and show what it compiles to. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "interp.h"
+#include "policy.h"
+#include "resolve.h"
+#include "util.h"
+
+static void policy_usage(FILE *f)
+{
+	fprintf(f, "Usage: secimport-bpf policy check FILE [--json] [--python PATH]\n"
+		   "\n"
+		   "Validate FILE and print what each module compiles to: its action and\n"
+		   "the syscalls it refuses (or, for an allowlist, the ones it allows).\n"
+		   "\n"
+		   "Options:\n"
+		   "  -j, --json          print the result as JSON\n"
+		   "      --python PATH   also resolve the modules as PATH would import them\n"
+		   "                      from the current directory\n"
+		   "  -h, --help          this help\n");
+}
+
+/* Allowlists print what they allow; the rest what they refuse. */
+static void print_syscalls(const struct policy *p, const struct policy_module *m, bool json)
+{
+	bool allowlist = m->has_syscalls, first = true;
+
+	if (json)
+		printf("\"%s\":[", allowlist ? "allowed_syscalls" : "refused_syscalls");
+	else
+		printf("    %s:", allowlist ? "allowed syscalls" : "refused syscalls");
+	for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++) {
+		const char *name = nr == SECIMPORT_NR_THREAD_CREATE ? "<thread creation>" :
+								      syscall_name(p->table, nr);
+
+		if (!name || policy_allows(m->allow, nr) != allowlist)
+			continue;
+		if (json)
+			printf("%s\"%s\"", first ? "" : ",", name);
+		else
+			printf(" %s", name);
+		first = false;
+	}
+	if (json)
+		printf("]");
+	else
+		printf("%s\n", first ? " none" : "");
+}
+
+static void print_module(const struct policy *p, const struct policy_module *m,
+			 const struct resolved_module *r, bool json, bool first)
+{
+	bool shell = policy_allows(m->allow, syscall_lookup(p->table, "execve"));
+	bool net = policy_allows(m->allow, syscall_lookup(p->table, "socket"));
+
+	if (json) {
+		printf("%s{\"name\":", first ? "" : ",");
+		json_write_string(stdout, m->name);
+		printf(",\"line\":%u,\"action\":\"%s\",\"allow_shell\":%s,\"allow_networking\":%s,",
+		       m->line, policy_action_name(m->action), shell ? "true" : "false",
+		       net ? "true" : "false");
+		print_syscalls(p, m, true);
+		if (r) {
+			printf(",\"kind\":\"%s\",\"locations\":[", r->kind);
+			for (size_t k = 0; k < r->nr_locs; k++) {
+				printf("%s", k ? "," : "");
+				json_write_string(stdout, r->locs[k].path);
+			}
+			printf("]");
+		}
+		printf("}");
+		return;
+	}
+	printf("  %s (line %u): action %s, allow_shell %s, allow_networking %s\n", m->name,
+	       m->line, policy_action_name(m->action), shell ? "true" : "false",
+	       net ? "true" : "false");
+	print_syscalls(p, m, false);
+	if (r)
+		for (size_t k = 0; k < r->nr_locs; k++)
+			printf("    %s: %s%s\n", r->kind, r->locs[k].path,
+			       r->locs[k].prefix ? " (and everything under it)" : "");
+}
+
+static int policy_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "python", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct resolved_module *resolved = NULL;
+	struct policy p = {};
+	struct policy_diag diag;
+	struct launch launch = {};
+	struct interp_info info;
+	const char *python = NULL;
+	bool json = false;
+	int c, status = EXIT_USAGE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'P':
+			python = optarg;
+			break;
+		case 'h':
+			policy_usage(stdout);
+			return EXIT_OK;
+		default:
+			policy_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		p_err("policy check needs exactly one FILE (see 'secimport-bpf policy --help')");
+		return EXIT_USAGE;
+	}
+	if (policy_parse_file(&p, argv[optind], syscall_table_native(), &diag)) {
+		if (json) {
+			printf("{\"valid\":false,\"error\":");
+			json_write_string(stdout, diag.msg);
+			printf("}\n");
+		}
+		fprintf(stderr, "%s\n", diag.msg);
+		return EXIT_USAGE;
+	}
+	if (python) {
+		char err[1024];
+		char *const argv_py[] = { (char *)python, "-c", "", NULL };
+
+		resolved = calloc(p.nr_modules + 1, sizeof(*resolved));
+		if (launch_from_argv(&launch, argv_py, NULL, err, sizeof(err))) {
+			p_err("%s", err);
+			goto out;
+		}
+		if (!resolved || resolve_policy(&p, &launch, resolved, &info, &diag)) {
+			fprintf(stderr, "%s\n", resolved ? diag.msg : "out of memory");
+			free(resolved);
+			resolved = NULL;
+			goto out;
+		}
+	}
+	if (json) {
+		printf("{\"valid\":true,\"file\":");
+		json_write_string(stdout, argv[optind]);
+		printf(",\"arch\":\"%s\",\"modules\":[", p.table->arch);
+	} else {
+		printf("%s: valid (%zu module%s, %s)\n", argv[optind], p.nr_modules,
+		       p.nr_modules == 1 ? "" : "s", p.table->arch);
+	}
+	if (p.has_process_default) {
+		if (!json)
+			printf("  process default:\n");
+		print_module(&p, &p.process_default, NULL, json, true);
+	}
+	for (size_t i = 0; i < p.nr_modules; i++)
+		print_module(&p, &p.modules[i], resolved ? &resolved[i] : NULL, json,
+			     i == 0 && !p.has_process_default);
+	if (json)
+		printf("]}\n");
+	status = EXIT_OK;
+out:
+	if (resolved) {
+		resolved_free(resolved, p.nr_modules);
+		free(resolved);
+	}
+	launch_free(&launch);
+	policy_free(&p);
+	return status;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		policy_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "check"))
+		return policy_check(argc - 1, argv + 1);
+	p_err("unknown policy command '%s' (see 'secimport-bpf policy --help')", argv[1]);
+	return EXIT_USAGE;
+}

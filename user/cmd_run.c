@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * secimport-bpf run: start a program confined from its first Python
+ * instruction. The child waits until the hooks are in place and its verdict
+ * state exists; the exec of the interpreter then stops it (in BPF) until
+ * the attribution engine is attached to it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "events.h"
+#include "interp.h"
+#include "loader.h"
+#include "policy.h"
+#include "resolve.h"
+#include "util.h"
+
+#define RUN_SET 1
+
+struct run_ctx {
+	struct loader *loader;
+	struct event_printer printer;
+	const char *interpreter;
+	bool line_probe;
+	pid_t root;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: secimport-bpf run --policy FILE [OPTIONS] -- PROGRAM [ARGS...]\n"
+		"\n"
+		"Run PROGRAM with the Python modules named in FILE confined. Exits with\n"
+		"PROGRAM's status (128+N when signal N ended it).\n"
+		"\n"
+		"Options:\n"
+		"  -p, --policy FILE      policy to enforce (required)\n"
+		"  -a, --action ACTION    override every module's action: kill or log\n"
+		"  -l, --log FILE         write violation records to FILE instead of stderr\n"
+		"  -j, --json             violation records as JSON lines\n"
+		"  -e, --engine ENGINE    attribution engine: auto (default) or usdt\n"
+		"      --python PATH      the interpreter PROGRAM runs, when it cannot be told\n"
+		"  -v, --verbose          say what is resolved, attached and why\n"
+		"  -h, --help             this help\n");
+}
+
+static int sys_pidfd_open(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static void engine_attach(struct run_ctx *ctx, pid_t pid)
+{
+	char err[512];
+	int pidfd = sys_pidfd_open(pid);
+
+	if (pidfd < 0)
+		return; /* gone already */
+	if (loader_attach_engine(ctx->loader, pid, pidfd, ctx->interpreter, ctx->line_probe, err,
+				 sizeof(err))) {
+		/* Unattributed Python must not run: fail closed. */
+		p_err("%s; killing process %d", err, pid);
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+	} else {
+		p_info("engine attached to process %d", pid);
+	}
+	sys_pidfd_send_signal(pidfd, SIGCONT);
+	close(pidfd);
+}
+
+static int on_event(void *data, void *raw, size_t len)
+{
+	struct run_ctx *ctx = data;
+	const struct secimport_event *e = raw;
+
+	if (len < sizeof(*e))
+		return 0;
+	switch (e->type) {
+	case SECIMPORT_EV_VIOLATION:
+		event_print(&ctx->printer, e);
+		break;
+	case SECIMPORT_EV_ATTACH:
+		engine_attach(ctx, e->pid);
+		break;
+	case SECIMPORT_EV_EXIT:
+		loader_detach_engine(ctx->loader, e->pid);
+		break;
+	}
+	return 0;
+}
+
+/* Children of ours: the program's orphans come to us (we are a subreaper). */
+static size_t kill_children(void)
+{
+	pid_t self = getpid();
+	size_t killed = 0;
+
+	for (int round = 0; round < 100; round++) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		size_t found = 0;
+
+		if (!d)
+			break;
+		while ((de = readdir(d))) {
+			char path[64], line[256];
+			pid_t pid = atoi(de->d_name), ppid = 0;
+			FILE *f;
+
+			if (pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/status", pid);
+			if (!(f = fopen(path, "re")))
+				continue;
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "PPid: %d", &ppid) == 1)
+					break;
+			fclose(f);
+			if (ppid != self)
+				continue;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			found++;
+		}
+		closedir(d);
+		killed += found;
+		if (!found)
+			break;
+	}
+	return killed;
+}
+
+static int check_engine(const char *engine, const struct launch *l, const struct interp_info *info,
+			bool *line_probe)
+{
+	struct usdt_probes probes;
+	char err[512];
+
+	if (strcmp(engine, "auto") && strcmp(engine, "usdt")) {
+		p_err("unknown engine '%s': use auto or usdt", engine);
+		return -1;
+	}
+	if (info->major != 3 || info->minor < 6) {
+		p_err("%s is Python %s; the usdt engine supports CPython 3.6 to 3.11",
+		      l->interpreter, info->version);
+		return -1;
+	}
+	if (info->minor >= 12) {
+		p_err("%s is CPython %s, which has no function__entry/return probes (removed in "
+		      "3.12 with PEP 669); the usdt engine needs CPython 3.6 to 3.11 built with "
+		      "dtrace probes",
+		      l->interpreter, info->version);
+		return -1;
+	}
+	if (usdt_probes_read(l->interpreter, &probes, err, sizeof(err))) {
+		p_err("%s", err);
+		return -1;
+	}
+	if (!probes.function_entry || !probes.function_return) {
+		p_err("%s has no python:function__entry/function__return USDT probes (it was "
+		      "built without --with-dtrace); use a distribution build such as Debian's "
+		      "/usr/bin/python3.X, or name one with --python",
+		      l->interpreter);
+		return -1;
+	}
+	/* 3.11 fires function__entry only on its tracing path: hold `line` too. */
+	*line_probe = info->minor == 11;
+	if (*line_probe && !probes.line) {
+		p_err("%s (CPython 3.11) lacks the python:line probe the usdt engine needs there",
+		      l->interpreter);
+		return -1;
+	}
+	p_info("engine: usdt (function__entry/return%s) on %s, CPython %s",
+	       *line_probe ? " + line, for 3.11's tracing path" : "", l->interpreter,
+	       info->version);
+	return 0;
+}
+
+static int exit_status(const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		return si->si_status;
+	return 128 + si->si_status;
+}
+
+/* Forward signals, feed events, and wait for the program to end. */
+static int supervise(struct run_ctx *ctx, int pidfd, int sigfd)
+{
+	struct ring_buffer *rb = loader_events(ctx->loader, on_event, ctx);
+	struct epoll_event ev = { .events = EPOLLIN }, evs[4];
+	int ep = epoll_create1(EPOLL_CLOEXEC), status = EXIT_FAIL;
+	siginfo_t si = {};
+
+	if (!rb || ep < 0) {
+		p_err("failed to set up the event stream: %s", strerror(errno));
+		kill(ctx->root, SIGKILL);
+		goto out;
+	}
+	ev.data.fd = ring_buffer__epoll_fd(rb);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = pidfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev);
+	ev.data.fd = sigfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sigfd, &ev);
+
+	for (;;) {
+		int n = epoll_wait(ep, evs, 4, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			p_err("epoll: %s", strerror(errno));
+			kill(ctx->root, SIGKILL);
+		}
+		ring_buffer__consume(rb);
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == sigfd) {
+				struct signalfd_siginfo ssi;
+
+				if (read(sigfd, &ssi, sizeof(ssi)) == sizeof(ssi))
+					kill(ctx->root, ssi.ssi_signo);
+			}
+		}
+		if (waitid(P_PID, ctx->root, &si, WEXITED | WNOHANG) == 0 && si.si_pid == ctx->root)
+			break;
+	}
+	ring_buffer__consume(rb);
+	status = exit_status(&si);
+out:
+	ring_buffer__free(rb);
+	if (ep >= 0)
+		close(ep);
+	return status;
+}
+
+struct run_opts {
+	const char *policy, *action, *log, *engine, *python;
+	bool json;
+};
+
+static int parse_run_args(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "engine", required_argument, NULL, 'e' },
+		{ "python", required_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->engine = "auto";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:a:l:je:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'a':
+			o->action = optarg;
+			break;
+		case 'l':
+			o->log = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'e':
+			o->engine = optarg;
+			break;
+		case 'P':
+			o->python = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			exit(EXIT_OK);
+		default:
+			run_usage(stderr);
+			return -1;
+		}
+	}
+	if (!o->policy) {
+		p_err("run needs --policy FILE (see 'secimport-bpf run --help')");
+		return -1;
+	}
+	if (optind >= argc) {
+		p_err("run needs a program to run after '--' (see 'secimport-bpf run --help')");
+		return -1;
+	}
+	if (o->action && strcmp(o->action, "kill") && strcmp(o->action, "log")) {
+		p_err("unknown action '%s': use kill or log%s", o->action,
+		      !strcmp(o->action, "deny") ? " (deny needs BPF LSM support, not in this "
+						   "version)" :
+						   "");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct policy policy = {};
+	struct policy_diag diag;
+	struct launch launch = {};
+	struct resolved_module *resolved = NULL;
+	struct interp_info info;
+	struct run_ctx ctx = {};
+	struct run_opts o;
+	char err[1024];
+	int status = EXIT_USAGE, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1,
+	    sigfd = -1;
+	FILE *log = stderr;
+	sigset_t forward, old;
+	pid_t child;
+
+	if (parse_run_args(argc, argv, &o))
+		return EXIT_USAGE;
+	char **prog = argv + optind;
+
+	if (policy_parse_file(&policy, o.policy, syscall_table_native(), &diag)) {
+		fprintf(stderr, "%s\n", diag.msg);
+		return EXIT_USAGE;
+	}
+	if (o.action)
+		policy_override_action(&policy, policy_action_parse(o.action));
+	if (launch_from_argv(&launch, prog, o.python, err, sizeof(err))) {
+		p_err("%s", err);
+		goto out;
+	}
+	resolved = calloc(policy.nr_modules + 1, sizeof(*resolved));
+	if (!resolved || resolve_policy(&policy, &launch, resolved, &info, &diag)) {
+		fprintf(stderr, "%s\n", resolved ? diag.msg : "secimport-bpf: out of memory");
+		goto out;
+	}
+	if (check_engine(o.engine, &launch, &info, &ctx.line_probe))
+		goto out;
+	for (size_t i = 0; i < policy.nr_modules; i++)
+		for (size_t k = 0; k < resolved[i].nr_locs; k++)
+			p_info("module %s (%s): %s%s", policy.modules[i].name, resolved[i].kind,
+			       resolved[i].locs[k].path, resolved[i].locs[k].prefix ? "*" : "");
+	if (geteuid() != 0) {
+		p_err("run needs root to load BPF programs (CAP_BPF, CAP_PERFMON and "
+		      "CAP_SYS_ADMIN); try sudo");
+		goto out;
+	}
+	if (o.log && !(log = fopen(o.log, "ae"))) {
+		p_err("cannot open log file '%s': %s", o.log, strerror(errno));
+		goto out;
+	}
+	if (loader_open(&ctx.loader, err, sizeof(err)) ||
+	    loader_set_policy(ctx.loader, RUN_SET, &policy, resolved, err, sizeof(err)) ||
+	    loader_add_interpreter(ctx.loader, launch.interpreter, err, sizeof(err))) {
+		p_err("%s", err);
+		goto out;
+	}
+	ctx.interpreter = launch.interpreter;
+	event_printer_init(&ctx.printer, log, o.json, &policy);
+
+	/* Signals for the program go to it; we only pass them on. */
+	sigemptyset(&forward);
+	for (int s = 0, sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 }; s < 6;
+	     s++)
+		sigaddset(&forward, sigs[s]);
+	sigprocmask(SIG_BLOCK, &forward, &old);
+	sigfd = signalfd(-1, &forward, SFD_CLOEXEC);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (sigfd < 0 || pipe2(go, O_CLOEXEC) || pipe2(execerr, O_CLOEXEC)) {
+		p_err("failed to set up: %s", strerror(errno));
+		status = EXIT_FAIL;
+		goto out;
+	}
+	child = fork();
+	if (child < 0) {
+		p_err("fork: %s", strerror(errno));
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (child == 0) {
+		char byte;
+		int e;
+
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(go[1]);
+		close(execerr[0]);
+		/* Nothing runs until the parent says the hooks are in place. */
+		if (read(go[0], &byte, 1) != 1)
+			_exit(127);
+		execvp(prog[0], prog);
+		e = errno;
+		if (write(execerr[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(execerr[1]);
+	ctx.root = child;
+	pidfd = sys_pidfd_open(child);
+	__u64 inherited = policy.has_process_default ? 1ULL << SECIMPORT_DEFAULT_MODULE : 0;
+
+	if (pidfd < 0 || loader_track(ctx.loader, pidfd, RUN_SET, inherited, err, sizeof(err))) {
+		p_err("%s", pidfd < 0 ? strerror(errno) : err);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		status = EXIT_FAIL;
+		goto out;
+	}
+	close(go[1]);
+	go[1] = -1;
+	int exec_errno;
+
+	if (read(execerr[0], &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
+		p_err("failed to run '%s': %s", prog[0], strerror(exec_errno));
+		waitpid(child, NULL, 0);
+		status = 127;
+		goto out;
+	}
+	status = supervise(&ctx, pidfd, sigfd);
+	size_t left = kill_children();
+
+	if (left)
+		p_warn("killed %zu process(es) the program left running: confinement ends with "
+		       "'run'",
+		       left);
+	p_info("violations: %llu killed, %llu logged; events dropped: %llu",
+	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_KILLED),
+	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_LOGGED),
+	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_EVENTS_DROPPED));
+out:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (execerr[i] >= 0)
+			close(execerr[i]);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (log && log != stderr)
+		fclose(log);
+	loader_destroy(ctx.loader);
+	if (resolved)
+		resolved_free(resolved, policy.nr_modules);
+	free(resolved);
+	launch_free(&launch);
+	policy_free(&policy);
+	return status;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Subcommands: each returns an exit status (EXIT_OK, EXIT_FAIL, EXIT_USAGE). */
+#ifndef SECIMPORT_COMMANDS_H
+#define SECIMPORT_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+
+#endif

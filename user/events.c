@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "events.h"
+#include "util.h"
+
+static long long clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void event_printer_init(struct event_printer *pr, FILE *out, bool json, const struct policy *policy)
+{
+	pr->out = out;
+	pr->json = json;
+	pr->policy = policy;
+	pr->realtime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+}
+
+static const char *module_name(const struct policy *p, unsigned int module)
+{
+	if (module == SECIMPORT_DEFAULT_MODULE)
+		return "<process_default>";
+	if (module - 1 < p->nr_modules)
+		return p->modules[module - 1].name;
+	return "<unknown>";
+}
+
+static void print_modules(const struct event_printer *pr, __u64 mask)
+{
+	bool first = true;
+
+	if (pr->json)
+		fputc('[', pr->out);
+	for (unsigned int i = 0; i < SECIMPORT_MAX_MODULES; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		if (!first)
+			fputc(',', pr->out);
+		first = false;
+		if (pr->json)
+			json_write_string(pr->out, module_name(pr->policy, i));
+		else
+			text_write_safe(pr->out, module_name(pr->policy, i));
+	}
+	if (pr->json)
+		fputc(']', pr->out);
+	else if (first)
+		fputc('-', pr->out);
+}
+
+static void format_time(const struct event_printer *pr, __u64 mono_ns, char *buf, size_t len)
+{
+	long long ns = (long long)mono_ns + pr->realtime_offset_ns;
+	time_t secs = ns / 1000000000LL;
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (ns % 1000000000LL) / 1000);
+}
+
+static const char *const flag_names[] = { "compat_syscall", "fork_check", "not_attributed",
+					  "doomed_child", "exec" };
+
+void event_print(const struct event_printer *pr, const struct secimport_event *e)
+{
+	const char *sys = syscall_name(pr->policy->table, e->syscall_nr);
+	const char *action = policy_action_name(e->action);
+	char when[64], comm[SECIMPORT_COMM_LEN + 1], file[SECIMPORT_EV_FILE_LEN + 1],
+		func[SECIMPORT_EV_FUNC_LEN + 1], sysbuf[32];
+
+	/* The kernel NUL-terminates, but never trust a record's strings. */
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	snprintf(file, sizeof(file), "%.*s", (int)sizeof(e->file), e->file);
+	snprintf(func, sizeof(func), "%.*s", (int)sizeof(e->func), e->func);
+	if (e->flags & SECIMPORT_EVF_COMPAT) {
+		snprintf(sysbuf, sizeof(sysbuf), "ia32:%d", e->syscall_nr);
+		sys = sysbuf;
+	} else if (!sys) {
+		snprintf(sysbuf, sizeof(sysbuf), "syscall_%d", e->syscall_nr);
+		sys = sysbuf;
+	}
+	format_time(pr, e->ts_ns, when, sizeof(when));
+
+	if (pr->json) {
+		fprintf(pr->out, "{\"time\":\"%s\",\"event\":\"violation\",\"pid\":%u,\"tid\":%u,",
+			when, e->pid, e->tid);
+		fputs("\"comm\":", pr->out);
+		json_write_string(pr->out, comm);
+		fputs(",\"modules\":", pr->out);
+		print_modules(pr, e->refusing_mask);
+		fputs(",\"confined_by\":", pr->out);
+		print_modules(pr, e->confined_mask);
+		fputs(",\"syscall\":", pr->out);
+		json_write_string(pr->out, sys);
+		fprintf(pr->out, ",\"syscall_nr\":%d,\"action\":\"%s\",\"frame\":", e->syscall_nr,
+			action);
+		if (file[0]) {
+			fputs("{\"file\":", pr->out);
+			json_write_string(pr->out, file);
+			fputs(",\"function\":", pr->out);
+			json_write_string(pr->out, func);
+			fprintf(pr->out, ",\"line\":%u}", e->lineno);
+		} else {
+			fputs("null", pr->out);
+		}
+		fputs(",\"flags\":[", pr->out);
+		for (unsigned int i = 0, n = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+			if (e->flags & (1u << i))
+				fprintf(pr->out, "%s\"%s\"", n++ ? "," : "", flag_names[i]);
+		fputs("]}\n", pr->out);
+	} else {
+		fprintf(pr->out, "%s secimport-bpf: %s pid=%u tid=%u comm=", when, action, e->pid,
+			e->tid);
+		text_write_safe(pr->out, comm);
+		fputs(" module=", pr->out);
+		print_modules(pr, e->refusing_mask);
+		fprintf(pr->out, " syscall=%s frame=", sys);
+		if (file[0]) {
+			text_write_safe(pr->out, file);
+			fputc(':', pr->out);
+			text_write_safe(pr->out, func);
+			fprintf(pr->out, ":%u", e->lineno);
+		} else {
+			fputc('-', pr->out);
+		}
+		for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+			if (e->flags & (1u << i))
+				fprintf(pr->out, " %s", flag_names[i]);
+		fputc('\n', pr->out);
+	}
+	fflush(pr->out);
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "secimport.skel.h"
+#include "loader.h"
+#include "util.h"
+
+/* Every attached process holds up to three USDT links. */
+#define USDT_SPECS 4096
+
+struct engine_links {
+	pid_t pid;
+	struct bpf_link *links[3];
+};
+
+struct loader {
+	struct secimport_bpf *skel;
+	struct engine_links *engines;
+	size_t nr_engines, cap_engines;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's warnings carry whole verifier logs: only on request. */
+	if (level == LIBBPF_DEBUG || !verbose)
+		return 0;
+	fprintf(stderr, "secimport-bpf: ");
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Kernel-internal errnos mean nothing to users. */
+static const char *errstr(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == 524)
+		return "operation not supported by this kernel";
+	return strerror(err);
+}
+
+int loader_open(struct loader **out, char *err, size_t errlen)
+{
+	struct loader *l = calloc(1, sizeof(*l));
+	int ret;
+
+	*out = NULL;
+	if (!l)
+		return -1;
+	libbpf_set_print(libbpf_print);
+	l->skel = secimport_bpf__open();
+	if (!l->skel) {
+		snprintf(err, errlen, "failed to open the BPF object: %s", errstr(errno));
+		goto fail;
+	}
+	/* Room for many interpreter processes at once. */
+	bpf_map__set_max_entries(l->skel->maps.__bpf_usdt_specs, USDT_SPECS);
+	ret = secimport_bpf__load(l->skel);
+	if (ret) {
+		snprintf(err, errlen,
+			 "failed to load the BPF programs: %s (needs root and a kernel with BTF, "
+			 "task storage and bpf_loop: Linux 5.17 or later; --verbose shows the "
+			 "verifier's log)",
+			 errstr(ret));
+		goto fail;
+	}
+	/* The engine's USDT programs are attached per process, later. */
+	struct bpf_program *always[] = { l->skel->progs.secimport_sys_enter,
+					 l->skel->progs.secimport_fork,
+					 l->skel->progs.secimport_exec,
+					 l->skel->progs.secimport_exit };
+	struct bpf_link **links[] = { &l->skel->links.secimport_sys_enter,
+				      &l->skel->links.secimport_fork,
+				      &l->skel->links.secimport_exec,
+				      &l->skel->links.secimport_exit };
+
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		*links[i] = bpf_program__attach(always[i]);
+		if (!*links[i]) {
+			snprintf(err, errlen, "failed to attach %s: %s",
+				 bpf_program__section_name(always[i]), errstr(errno));
+			goto fail;
+		}
+	}
+	*out = l;
+	return 0;
+fail:
+	loader_destroy(l);
+	return -1;
+}
+
+void loader_destroy(struct loader *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->nr_engines; i++)
+		for (int k = 0; k < 3; k++)
+			bpf_link__destroy(l->engines[i].links[k]);
+	free(l->engines);
+	secimport_bpf__destroy(l->skel);
+	free(l);
+}
+
+static int put_location(struct loader *l, __u32 set, const struct location *loc, __u32 module,
+			char *err, size_t errlen)
+{
+	struct secimport_location_key key = {};
+	struct secimport_location val = { .module = module };
+	size_t len = strlen(loc->path);
+
+	if (len + 1 > SECIMPORT_PATH_MAX) {
+		snprintf(err, errlen, "path too long for the kernel side: %s", loc->path);
+		return -1;
+	}
+	key.data[0] = set >> 24;
+	key.data[1] = set >> 16;
+	key.data[2] = set >> 8;
+	key.data[3] = set;
+	memcpy(key.data + 4, loc->path, len);
+	/* A file matches with its NUL (exactly); a package dir as a prefix. */
+	key.prefixlen = (4 + len + (loc->prefix ? 0 : 1)) * 8;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.locations), &key, &val, BPF_ANY)) {
+		snprintf(err, errlen, "failed to add module location %s: %s", loc->path,
+			 errstr(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int put_policy(struct loader *l, __u32 set, __u32 module, const struct policy_module *m,
+		      char *err, size_t errlen)
+{
+	struct secimport_module_policy val = { .action = m->action, .present = 1 };
+	__u32 idx = set * SECIMPORT_MAX_MODULES + module;
+
+	memcpy(val.allow, m->allow, sizeof(val.allow));
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.policies), &idx, &val, BPF_ANY)) {
+		snprintf(err, errlen, "failed to write the policy of %s: %s", m->name,
+			 errstr(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
+		      const struct resolved_module *r, char *err, size_t errlen)
+{
+	__u64 mask = 0;
+
+	if (set >= SECIMPORT_MAX_SETS || p->nr_modules >= SECIMPORT_MAX_MODULES) {
+		snprintf(err, errlen, "policy set %u or module count out of range", set);
+		return -1;
+	}
+	if (p->has_process_default) {
+		if (put_policy(l, set, SECIMPORT_DEFAULT_MODULE, &p->process_default, err, errlen))
+			return -1;
+		mask |= 1ULL << SECIMPORT_DEFAULT_MODULE;
+	}
+	for (size_t i = 0; i < p->nr_modules; i++) {
+		__u32 module = i + 1;
+
+		if (put_policy(l, set, module, &p->modules[i], err, errlen))
+			return -1;
+		for (size_t k = 0; k < r[i].nr_locs; k++)
+			if (put_location(l, set, &r[i].locs[k], module, err, errlen))
+				return -1;
+		mask |= 1ULL << module;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.set_modules), &set, &mask, BPF_ANY)) {
+		snprintf(err, errlen, "failed to write the module set: %s", errstr(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t errlen)
+{
+	struct secimport_interp_key key = {};
+	__u32 one = 1;
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "cannot stat interpreter %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The kernel's s_dev encoding, not the one stat() returns. */
+	key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+	key.ino = st.st_ino;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.interpreters), &key, &one, BPF_ANY)) {
+		snprintf(err, errlen, "failed to register interpreter %s: %s", path,
+			 errstr(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err,
+		 size_t errlen)
+{
+	struct secimport_thread *ts = calloc(1, sizeof(*ts));
+	int ret = 0;
+
+	if (!ts)
+		return -1;
+	ts->set = set;
+	ts->inherited_mask = inherited;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.threads), &pidfd, ts, BPF_NOEXIST)) {
+		snprintf(err, errlen, "failed to track the process: %s", errstr(errno));
+		ret = -1;
+	}
+	free(ts);
+	return ret;
+}
+
+static struct engine_links *engine_find(struct loader *l, pid_t pid)
+{
+	for (size_t i = 0; i < l->nr_engines; i++)
+		if (l->engines[i].pid == pid)
+			return &l->engines[i];
+	return NULL;
+}
+
+/* Mark the process attached (or not): its verdicts use the stack again. */
+static int mark_attached(struct loader *l, int pidfd, char *err, size_t errlen)
+{
+	struct secimport_thread *ts = calloc(1, sizeof(*ts));
+	int fd = bpf_map__fd(l->skel->maps.threads), ret = -1;
+
+	if (!ts)
+		return -1;
+	/* The process is stopped: nothing else writes its state meanwhile. */
+	if (bpf_map_lookup_elem(fd, &pidfd, ts)) {
+		snprintf(err, errlen, "process has no verdict state: %s", errstr(errno));
+		goto out;
+	}
+	ts->flags &= ~SECIMPORT_TS_ATTACH_PENDING;
+	ts->flags |= SECIMPORT_TS_USDT;
+	if (bpf_map_update_elem(fd, &pidfd, ts, BPF_EXIST)) {
+		snprintf(err, errlen, "failed to update the verdict state: %s", errstr(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(ts);
+	return ret;
+}
+
+int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *interpreter,
+			 bool line, char *err, size_t errlen)
+{
+	static const char *const names[3] = { "function__entry", "function__return", "line" };
+	struct bpf_program *progs[3] = { l->skel->progs.secimport_py_entry,
+					 l->skel->progs.secimport_py_return,
+					 l->skel->progs.secimport_py_line };
+	struct engine_links *e = engine_find(l, pid);
+
+	/*
+	 * Links are per process and outlive an exec of the same binary (the
+	 * kernel re-installs the probes): attach once per pid.
+	 */
+	if (!e) {
+		if (l->nr_engines == l->cap_engines) {
+			size_t cap = l->cap_engines ? l->cap_engines * 2 : 16;
+			struct engine_links *n = realloc(l->engines, cap * sizeof(*n));
+
+			if (!n)
+				return -1;
+			l->engines = n;
+			l->cap_engines = cap;
+		}
+		e = &l->engines[l->nr_engines++];
+		memset(e, 0, sizeof(*e));
+		e->pid = pid;
+		for (int k = 0; k < (line ? 3 : 2); k++) {
+			e->links[k] = bpf_program__attach_usdt(progs[k], pid, interpreter, "python",
+							       names[k], NULL);
+			if (!e->links[k]) {
+				snprintf(err, errlen,
+					 "failed to attach to python:%s in %s (pid %d): %s",
+					 names[k], interpreter, pid, errstr(errno));
+				loader_detach_engine(l, pid);
+				return -1;
+			}
+		}
+	}
+	return mark_attached(l, pidfd, err, errlen);
+}
+
+void loader_detach_engine(struct loader *l, pid_t pid)
+{
+	struct engine_links *e = engine_find(l, pid);
+
+	if (!e)
+		return;
+	for (int k = 0; k < 3; k++)
+		bpf_link__destroy(e->links[k]);
+	*e = l->engines[--l->nr_engines];
+}
+
+struct ring_buffer *loader_events(struct loader *l, int (*cb)(void *ctx, void *data, size_t len),
+				  void *ctx)
+{
+	return ring_buffer__new(bpf_map__fd(l->skel->maps.events), cb, ctx, NULL);
+}
+
+__u64 loader_counter(struct loader *l, unsigned int which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 sum = 0, *vals;
+
+	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &which, vals))
+		for (int i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}

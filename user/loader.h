@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Wiring of the BPF side: open, size, load and attach the skeleton, fill
+ * the policy maps, and attach the attribution engine to processes.
+ */
+#ifndef SECIMPORT_LOADER_H
+#define SECIMPORT_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "policy.h"
+#include "resolve.h"
+
+struct loader;
+struct ring_buffer;
+
+/* Open, load and attach the always-on hooks. -1 with @err on failure. */
+int loader_open(struct loader **out, char *err, size_t errlen);
+void loader_destroy(struct loader *l);
+
+/* Write policy set @set: module policies, locations and the set's mask. */
+int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
+		      const struct resolved_module *r, char *err, size_t errlen);
+
+/* Processes that exec @path are stopped until the engine is attached. */
+int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t errlen);
+
+/* Give the process behind @pidfd its first verdict state. */
+int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err,
+		 size_t errlen);
+
+/*
+ * Attach the USDT engine to process @pid running @interpreter, and mark it
+ * attached. @line: also hold CPython 3.11's `line` probe (see docs).
+ */
+int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *interpreter,
+			 bool line, char *err, size_t errlen);
+void loader_detach_engine(struct loader *l, pid_t pid);
+
+/* The violation and lifecycle event stream. */
+struct ring_buffer *loader_events(struct loader *l, int (*cb)(void *ctx, void *data, size_t len),
+				  void *ctx);
+
+/* Sum of a per-CPU counter (enum secimport_counter). */
+__u64 loader_counter(struct loader *l, unsigned int which);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Policy files: YAML in, compiled syscall bitmaps out. Pure C, no BPF calls,
+ * so that it can be unit-tested and fuzzed on its own.
+ */
+#ifndef SECIMPORT_POLICY_H
+#define SECIMPORT_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "secimport.h"
+#include "syscall_table.h"
+
+#define POLICY_DIAG_LEN 1024
+
+/* "file:line:col: error: message", ready to print. */
+struct policy_diag {
+	char msg[POLICY_DIAG_LEN];
+};
+
+enum policy_tristate { POLICY_UNSET = -1, POLICY_FALSE = 0, POLICY_TRUE = 1 };
+
+struct policy_module {
+	char *name; /* import name ("a.b") or absolute path, as written */
+	unsigned int line, column; /* 1-based position of the name, for diagnostics */
+	int allow_shell; /* enum policy_tristate, as written */
+	int allow_networking; /* enum policy_tristate, as written */
+	bool has_syscalls; /* a strict `syscalls` allowlist was given */
+	unsigned int action; /* SECIMPORT_ACT_*, resolved (never 0 after parsing) */
+	uint64_t allow[SECIMPORT_SYSCALL_WORDS]; /* compiled: bit nr set = allowed */
+};
+
+struct policy {
+	char *source; /* file name used in diagnostics */
+	const struct syscall_table *table;
+	unsigned int action; /* top-level `action`, SECIMPORT_ACT_KILL if absent */
+	bool has_process_default;
+	struct policy_module process_default;
+	struct policy_module *modules;
+	size_t nr_modules;
+};
+
+/*
+ * Parse and compile. On error return -1, fill @diag, and leave @p empty
+ * (nothing to free). On success return 0; release with policy_free().
+ */
+int policy_parse_file(struct policy *p, const char *path, const struct syscall_table *table,
+		      struct policy_diag *diag);
+int policy_parse_buffer(struct policy *p, const char *source_name, const void *buf, size_t len,
+			const struct syscall_table *table, struct policy_diag *diag);
+void policy_free(struct policy *p);
+
+/* Replace every module's action (the `run --action` override). */
+void policy_override_action(struct policy *p, unsigned int action);
+
+/* Bit helpers over compiled bitmaps. */
+static inline bool policy_allows(const uint64_t *allow, unsigned int nr)
+{
+	return nr < SECIMPORT_SYSCALL_BITS && (allow[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* "kill", "log", ... for an action; "kill" -> SECIMPORT_ACT_* (0 if unknown). */
+const char *policy_action_name(unsigned int action);
+unsigned int policy_action_parse(const char *name);
+
+#endif

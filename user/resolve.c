@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "resolve.h"
+
+/*
+ * Runs inside the target interpreter. It finds specs with PathFinder (and
+ * the frozen table) directly, so no package __init__ of the module runs
+ * unconfined. Output: NUL-terminated fields, "V" record then one "M"
+ * record per module: M name kind count path...
+ */
+static const char resolver_py[] =
+	"import sys, os\n"
+	"from importlib.machinery import PathFinder, FrozenImporter\n"
+	"out = sys.stdout.buffer\n"
+	"def emit(*fields):\n"
+	"    for f in fields:\n"
+	"        out.write(f if isinstance(f, bytes) else str(f).encode())\n"
+	"        out.write(b'\\0')\n"
+	"path0, names = sys.argv[1], sys.argv[2:]\n"
+	"if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
+	"    del sys.path[0]\n"
+	"    if path0 != '-':\n"
+	"        sys.path.insert(0, path0)\n"
+	"emit('V', sys.implementation.name, sys.version_info[0], sys.version_info[1],\n"
+	"     sys.version.split()[0])\n"
+	"def find(name):\n"
+	"    parts = name.split('.')\n"
+	"    if len(parts) == 1 and name in sys.builtin_module_names:\n"
+	"        return 'builtin', []\n"
+	"    locs = []\n"
+	"    fspec = FrozenImporter.find_spec(name)\n"
+	"    if fspec is not None:\n"
+	"        locs.append(os.fsencode('<frozen %s>' % name))\n"
+	"    path, spec = None, None\n"
+	"    for i in range(len(parts)):\n"
+	"        spec = PathFinder.find_spec('.'.join(parts[:i + 1]), path)\n"
+	"        if spec is None:\n"
+	"            return ('frozen', locs) if locs else ('notfound', [])\n"
+	"        path = spec.submodule_search_locations\n"
+	"        if path is None and i < len(parts) - 1:\n"
+	"            return 'notpackage', ['.'.join(parts[:i + 1])]\n"
+	"    def both(p):\n"
+	"        p = os.path.abspath(p)\n"
+	"        r = os.path.realpath(p)\n"
+	"        return [os.fsencode(p)] + ([os.fsencode(r)] if r != p else [])\n"
+	"    if path is not None:\n"
+	"        for d in path:\n"
+	"            locs += [x.rstrip(b'/') + b'/' for x in both(d)]\n"
+	"        kind = 'package' if spec.origin not in (None, 'namespace') else 'namespace'\n"
+	"        return ('frozen' if fspec else kind), locs\n"
+	"    origin = spec.origin or ''\n"
+	"    if not origin.endswith(('.py', '.pyc', '.pyw')):\n"
+	"        return 'extension', [os.fsencode(origin)]\n"
+	"    return ('frozen' if fspec else 'file'), locs + both(origin)\n"
+	"for n in names:\n"
+	"    try:\n"
+	"        kind, locs = find(n)\n"
+	"    except Exception as e:\n"
+	"        kind, locs = 'error', [os.fsencode('%s: %s' % (type(e).__name__, e))]\n"
+	"    emit('M', n, kind, len(locs), *locs)\n";
+
+static void diag_at(struct policy_diag *d, const struct policy *p, const struct policy_module *m,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void diag_at(struct policy_diag *d, const struct policy *p, const struct policy_module *m,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (m)
+		n = snprintf(d->msg, sizeof(d->msg), "%s:%u:%u: error: ", p->source, m->line,
+			     m->column);
+	else
+		n = snprintf(d->msg, sizeof(d->msg), "%s: error: ", p->source);
+	if (n < 0 || (size_t)n >= sizeof(d->msg))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->msg + n, sizeof(d->msg) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Run the resolver; its stdout in *buf (NUL-separated fields). */
+static int run_resolver(const struct policy *p, const struct launch *l, char **buf, size_t *len,
+			struct policy_diag *d)
+{
+	size_t argc = 0, cap = 0;
+	char **argv = calloc(l->nr_flags + p->nr_modules + 8, sizeof(*argv));
+	int pipefd[2], status;
+	FILE *out;
+	pid_t pid;
+
+	if (!argv)
+		return -1;
+	argv[argc++] = (char *)l->interpreter;
+	for (size_t i = 0; i < l->nr_flags; i++)
+		argv[argc++] = l->flags[i];
+	argv[argc++] = "-c";
+	argv[argc++] = (char *)resolver_py;
+	argv[argc++] = l->has_path0 ? (char *)l->path0 : "-";
+	for (size_t i = 0; i < p->nr_modules; i++)
+		argv[argc++] = p->modules[i].name;
+
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		free(argv);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		execv(l->interpreter, argv);
+		_exit(127);
+	}
+	free(argv);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		return -1;
+	}
+	*buf = NULL;
+	*len = 0;
+	out = fdopen(pipefd[0], "r");
+	if (out) {
+		for (;;) {
+			if (*len + 4096 > cap) {
+				char *nb = realloc(*buf, cap = cap * 2 + 8192);
+
+				if (!nb)
+					break;
+				*buf = nb;
+			}
+			size_t n = fread(*buf + *len, 1, cap - *len - 1, out);
+
+			if (n == 0)
+				break;
+			*len += n;
+		}
+		fclose(out);
+	} else {
+		close(pipefd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !*buf) {
+		diag_at(d, p, NULL,
+			"could not ask the interpreter %s where the policy's modules are (it %s "
+			"%d); check that it runs",
+			l->interpreter, WIFEXITED(status) ? "exited with status" : "died of signal",
+			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	(*buf)[*len] = 0;
+	return 0;
+}
+
+/* Next NUL-terminated field of the resolver output, or NULL at the end. */
+static const char *next_field(const char **cur, const char *end)
+{
+	const char *f = *cur;
+	size_t n;
+
+	if (f >= end)
+		return NULL;
+	n = strnlen(f, end - f);
+	if (f + n >= end)
+		return NULL;
+	*cur = f + n + 1;
+	return f;
+}
+
+static int resolve_path_module(const struct policy_module *m, struct resolved_module *r)
+{
+	struct stat st;
+	char real[PATH_MAX];
+	const char *forms[2] = { m->name, NULL };
+
+	if (stat(m->name, &st))
+		return -1;
+	if (realpath(m->name, real) && strcmp(real, m->name))
+		forms[1] = real;
+	r->locs = calloc(2, sizeof(*r->locs));
+	if (!r->locs)
+		return -1;
+	snprintf(r->kind, sizeof(r->kind), "path");
+	for (int i = 0; i < 2 && forms[i]; i++) {
+		struct location *loc = &r->locs[r->nr_locs];
+		size_t len = strlen(forms[i]);
+
+		loc->prefix = S_ISDIR(st.st_mode);
+		if (loc->prefix && asprintf(&loc->path, "%s%s", forms[i],
+					    len && forms[i][len - 1] == '/' ? "" : "/") < 0)
+			return -1;
+		if (!loc->prefix && !(loc->path = strdup(forms[i])))
+			return -1;
+		r->nr_locs++;
+	}
+	return 0;
+}
+
+int resolve_policy(const struct policy *p, const struct launch *l, struct resolved_module *out,
+		   struct interp_info *info, struct policy_diag *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	const char *cur, *end, *f;
+	int ret = -1;
+
+	memset(out, 0, p->nr_modules * sizeof(*out));
+	memset(info, 0, sizeof(*info));
+	if (run_resolver(p, l, &buf, &len, d))
+		return -1;
+	cur = buf;
+	end = buf + len;
+	if (!(f = next_field(&cur, end)) || strcmp(f, "V"))
+		goto bad;
+	if (!(f = next_field(&cur, end)))
+		goto bad;
+	if (strcmp(f, "cpython")) {
+		diag_at(d, p, NULL, "%s is %s, not CPython; only CPython is supported",
+			l->interpreter, f);
+		goto out;
+	}
+	if (!(f = next_field(&cur, end)))
+		goto bad;
+	info->major = atoi(f);
+	if (!(f = next_field(&cur, end)))
+		goto bad;
+	info->minor = atoi(f);
+	if (!(f = next_field(&cur, end)))
+		goto bad;
+	snprintf(info->version, sizeof(info->version), "%s", f);
+
+	for (size_t i = 0; i < p->nr_modules; i++) {
+		const struct policy_module *m = &p->modules[i];
+		struct resolved_module *r = &out[i];
+		const char *name, *kind, *count;
+		size_t n;
+
+		if (!(f = next_field(&cur, end)) || strcmp(f, "M") ||
+		    !(name = next_field(&cur, end)) || strcmp(name, m->name) ||
+		    !(kind = next_field(&cur, end)) || !(count = next_field(&cur, end)))
+			goto bad;
+		n = strtoul(count, NULL, 10);
+		if (n > 64)
+			goto bad;
+		const char *paths[64];
+
+		for (size_t k = 0; k < n; k++)
+			if (!(paths[k] = next_field(&cur, end)))
+				goto bad;
+
+		if (m->name[0] == '/') {
+			if (resolve_path_module(m, r)) {
+				diag_at(d, p, m, "module path '%s' does not exist: %s", m->name,
+					strerror(errno));
+				goto out;
+			}
+			continue;
+		}
+		if (!strcmp(kind, "notfound")) {
+			diag_at(d, p, m,
+				"module '%s' cannot be found by %s (Python %s) from %s; check the "
+				"name, or give the module's absolute path",
+				m->name, l->interpreter, info->version,
+				l->has_path0 ? l->path0 : "the interpreter's sys.path");
+			goto out;
+		}
+		if (!strcmp(kind, "builtin")) {
+			diag_at(d, p, m,
+				"module '%s' is built into the interpreter and has no Python frames "
+				"to attribute; confine the Python module that uses it",
+				m->name);
+			goto out;
+		}
+		if (!strcmp(kind, "extension")) {
+			diag_at(d, p, m,
+				"module '%s' is a C extension (%s) and has no Python frames to "
+				"attribute; confine the Python module that uses it",
+				m->name, n ? paths[0] : "?");
+			goto out;
+		}
+		if (!strcmp(kind, "notpackage")) {
+			diag_at(d, p, m, "module '%s' cannot be found: '%s' is not a package",
+				m->name, n ? paths[0] : "?");
+			goto out;
+		}
+		if (!strcmp(kind, "error")) {
+			diag_at(d, p, m, "module '%s' cannot be resolved: %s", m->name,
+				n ? paths[0] : "?");
+			goto out;
+		}
+		snprintf(r->kind, sizeof(r->kind), "%s", kind);
+		r->locs = calloc(n ? n : 1, sizeof(*r->locs));
+		if (!r->locs)
+			goto out;
+		for (size_t k = 0; k < n; k++) {
+			size_t plen = strlen(paths[k]);
+
+			if (plen + 1 > SECIMPORT_PATH_MAX) {
+				diag_at(d, p, m,
+					"module '%s' lives at a path longer than %d bytes (%s), which "
+					"the kernel side cannot match",
+					m->name, SECIMPORT_PATH_MAX - 1, paths[k]);
+				goto out;
+			}
+			r->locs[k].prefix = plen && paths[k][plen - 1] == '/';
+			r->locs[k].path = strdup(paths[k]);
+			if (!r->locs[k].path)
+				goto out;
+			r->nr_locs++;
+		}
+	}
+	ret = 0;
+	goto out;
+bad:
+	diag_at(d, p, NULL, "unexpected answer from the module resolver run by %s",
+		l->interpreter);
+out:
+	free(buf);
+	if (ret)
+		resolved_free(out, p->nr_modules);
+	return ret;
+}
+
+void resolved_free(struct resolved_module *r, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		for (size_t k = 0; k < r[i].nr_locs; k++)
+			free(r[i].locs[k].path);
+		free(r[i].locs);
+		r[i].locs = NULL;
+		r[i].nr_locs = 0;
+	}
+}

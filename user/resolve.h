@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Where a policy's modules live, as the target interpreter would import
+ * them: asked of that interpreter, without importing (running) anything.
+ */
+#ifndef SECIMPORT_RESOLVE_H
+#define SECIMPORT_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "interp.h"
+#include "policy.h"
+
+/* A file name (exact) or a package directory (prefix, ends in '/'). */
+struct location {
+	char *path;
+	bool prefix;
+};
+
+struct resolved_module {
+	char kind[16]; /* file, package, namespace, frozen, path */
+	struct location *locs;
+	size_t nr_locs;
+};
+
+struct interp_info {
+	int major, minor;
+	char version[64];
+};
+
+/*
+ * Resolve every module of @p (process_default has no location). @out has
+ * p->nr_modules entries. On failure return -1 with a diagnostic in @diag
+ * ("file:line:col: error: ...").
+ */
+int resolve_policy(const struct policy *p, const struct launch *l, struct resolved_module *out,
+		   struct interp_info *info, struct policy_diag *diag);
+void resolved_free(struct resolved_module *r, size_t nr);
+
+#endif
