@@ -60,8 +60,14 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	cts->depth = pts->depth;
 	cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
 	cts->flags = pts->flags & SECIMPORT_TS_ATTACH_PENDING;
-	if (pts->flags & SECIMPORT_TS_USDT)
+	/*
+	 * The engine's probes are per address space: a CLONE_VM child (vfork,
+	 * posix_spawn) is already seen through its parent's until it execs.
+	 */
+	if ((pts->flags & SECIMPORT_TS_USDT) && child->mm != parent->mm)
 		cts->flags |= SECIMPORT_TS_STOP_AT_SYSCALL;
+	else if (pts->flags & SECIMPORT_TS_USDT)
+		cts->flags |= SECIMPORT_TS_USDT;
 	check_process_creation(parent, pts, cts);
 	return 0;
 }

@@ -52,6 +52,14 @@ static bool is_elf(const char *path)
 	return elf;
 }
 
+/* python, python3, python3.11, python3.11d... */
+static bool is_python_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return !strncmp(base ? base + 1 : path, "python", 6);
+}
+
 static int add_flag(struct launch *l, const char *flag)
 {
 	if (l->nr_flags >= INTERP_MAX_FLAGS)
@@ -188,6 +196,13 @@ int launch_from_argv(struct launch *l, char *const argv[], const char *python, c
 		return parse_python_args(l, script_args, err, errlen);
 	}
 	if (is_elf(program)) {
+		if (!is_python_name(program)) {
+			snprintf(err, errlen,
+				 "'%s' (%s) does not look like a Python interpreter; name the "
+				 "interpreter it runs with --python PATH",
+				 argv[0], program);
+			return -1;
+		}
 		snprintf(l->interpreter, sizeof(l->interpreter), "%s", program);
 		return parse_python_args(l, argv + 1, err, errlen);
 	}
@@ -209,11 +224,11 @@ int launch_from_argv(struct launch *l, char *const argv[], const char *python, c
 		arg[0] = 0;
 	}
 	if (find_in_path(interp, l->interpreter, sizeof(l->interpreter)) ||
-	    !is_elf(l->interpreter)) {
+	    !is_elf(l->interpreter) || !is_python_name(l->interpreter)) {
 		snprintf(err, errlen,
-			 "cannot find the interpreter '%s' named by the #! line of '%s'; name it "
-			 "with --python PATH",
-			 interp, argv[0]);
+			 "'%s' is run by '%s' (its #! line), which is not a Python interpreter "
+			 "binary; name the interpreter with --python PATH",
+			 argv[0], interp);
 		return -1;
 	}
 	/* The kernel passes the #! argument as one word, then the script. */

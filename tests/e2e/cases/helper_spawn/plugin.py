@@ -1,0 +1,5 @@
+import helper
+
+
+def run(marker_dir):
+    helper.spawn(marker_dir)

@@ -1,0 +1,3 @@
+import netmod
+
+print(netmod.open_socket())

@@ -1,0 +1,384 @@
+#!/usr/bin/env bash
+# End-to-end tests: real Python programs run under the real BPF programs by
+# `secimport-bpf run`. Needs root. Prints TAP; exits 1 if any test fails.
+#
+#   tests/e2e/run.sh BINARY [TEST...]
+#
+# SECIMPORT_TEST_PYTHON selects the interpreter (default /usr/bin/python3.11).
+set -u
+
+BIN=$(realpath "$1")
+shift
+PY=${SECIMPORT_TEST_PYTHON:-/usr/bin/python3.11}
+HERE=$(cd "$(dirname "$0")" && pwd)
+CASES=$HERE/cases
+WORK=$(mktemp -d /tmp/secimport-e2e.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+if [ "$(id -u)" != 0 ]; then
+	echo "Bail out! the end-to-end tests load BPF programs: run them as root"
+	exit 1
+fi
+
+ntests=0
+nfailed=0
+failures=""
+
+# --- helpers ---------------------------------------------------------------
+
+# fresh CASE: copy a case into a scratch dir; T is the dir, M its marker dir.
+fresh() {
+	T=$WORK/$1.$ntests
+	rm -rf "$T"
+	cp -r "$CASES/$1" "$T"
+	M=$T/markers
+	mkdir -p "$M"
+}
+
+# confine POLICY [RUN-OPTIONS...] -- ARGS...: run app.py of $T confined.
+# Sets RC; stdout in $T/out, stderr (violation records) in $T/err.
+confine() {
+	local policy=$1
+	shift
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	(cd "$T" && timeout 120 "$BIN" run "${opts[@]}" --policy "$policy" -- \
+		"$PY" app.py "$@" >"$T/out" 2>"$T/err")
+	RC=$?
+}
+
+fail() {
+	failures+="$1"$'\n'
+}
+
+expect_rc() {
+	[ "$RC" = "$1" ] || fail "exit status $RC, expected $1"
+}
+
+expect_file() {
+	[ -e "$M/$1" ] || fail "marker $1 missing: $2"
+}
+
+expect_no_file() {
+	[ ! -e "$M/$1" ] || fail "marker $1 exists: $2"
+}
+
+# expect_err REGEX [COUNT]: violation records (stderr) matching REGEX.
+expect_err() {
+	local n
+	n=$(grep -cE -- "$1" "$T/err")
+	if [ $# -ge 2 ]; then
+		[ "$n" = "$2" ] || fail "$n stderr lines match /$1/, expected $2"
+	else
+		[ "$n" -gt 0 ] || fail "no stderr line matches /$1/"
+	fi
+}
+
+expect_out() {
+	grep -qE -- "$1" "$T/out" || fail "no stdout line matches /$1/"
+}
+
+expect_no_violation() {
+	! grep -qE 'secimport-bpf: (kill|log)' "$T/err" || fail "unexpected violation record"
+}
+
+run_test() {
+	local name=$1 desc=$2
+	failures=""
+	ntests=$((ntests + 1))
+	"t_$name"
+	if [ -z "$failures" ]; then
+		echo "ok $ntests - $name: $desc"
+	else
+		nfailed=$((nfailed + 1))
+		echo "not ok $ntests - $name: $desc"
+		printf '%s' "$failures" | sed 's/^/#   /'
+		if [ -n "${T:-}" ]; then
+			echo "#   --- stdout"
+			sed 's/^/#   /' "$T/out" 2>/dev/null | tail -20
+			echo "#   --- stderr"
+			sed 's/^/#   /' "$T/err" 2>/dev/null | tail -20
+		fi
+	fi
+	T=""
+}
+
+# --- the foundation's cases ------------------------------------------------
+
+t_quickstart() {
+	fresh quickstart
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_file main_ran "the main program's own os.system must work"
+	expect_no_file module_ran "the module's command must never run"
+	expect_err 'kill pid=[0-9]+ .* module=example syscall=(clone3|clone|vfork|fork) frame=.*example\.py' 1
+}
+
+t_subprocess() {
+	fresh subprocess_confined
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_file main_ps "main's os.system(\"ps\") must work"
+	expect_err 'kill .* module=subprocess syscall=(clone3|clone|vfork|fork|execve)'
+	! grep -qE '^ *PID' "$T/out" || fail "the confined ps printed its output"
+}
+
+t_network_denied() {
+	fresh network
+	confine deny.yaml -- "$M"
+	expect_rc 137
+	expect_err 'kill .* module=netmod syscall=socket frame=.*netmod\.py:open_socket:' 1
+}
+
+t_network_allowed() {
+	fresh network
+	confine allow.yaml -- "$M"
+	expect_rc 0
+	expect_out 'socket ok'
+	expect_no_violation
+}
+
+t_benign() {
+	fresh benign
+	confine policy.yaml -- "$M"
+	expect_rc 0
+	expect_out 'benign ok 8'
+	expect_no_violation
+}
+
+t_helper_spawn() {
+	fresh helper_spawn
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_file main_helper_ran "the helper called from main must work"
+	expect_no_file helper_ran "the helper called from the confined module must not run"
+	expect_err 'kill .* module=plugin syscall=(clone3|clone|vfork|fork)'
+}
+
+t_thread_later() {
+	fresh thread_later
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_file main_ran "main may spawn after the module returned"
+	expect_no_file thread_ran "the module's thread keeps its confinement"
+	expect_err 'kill .* module=plugin syscall=(clone3|clone|vfork|fork)'
+}
+
+t_fork_confined() {
+	fresh fork_confined
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_no_file child_ran "os.fork() in a no-shell module must not create a child"
+	expect_err 'kill .* module=plugin syscall=(clone|clone3|fork)'
+}
+
+t_child_exec() {
+	fresh child_exec
+	confine policy.yaml -- "$M"
+	expect_rc 0
+	expect_file child_started "the module may spawn programs"
+	expect_no_file child_socket "the child inherits no-network across fork and exec"
+	grep -qx -- '-9' "$M/child_rc" 2>/dev/null || fail "child status $(cat "$M/child_rc" 2>/dev/null), expected -9 (SIGKILL)"
+	expect_err 'kill .* module=launcher syscall=socket' 1
+}
+
+t_after_return() {
+	fresh after_return
+	confine policy.yaml -- "$M"
+	expect_rc 0
+	expect_file main_ran "main is unconstrained once the confined call returned"
+	expect_out 'after return ok'
+	expect_no_violation
+}
+
+t_logmode() {
+	fresh logmode
+	confine policy.yaml -- "$M"
+	expect_rc 0
+	expect_out 'logmode done'
+	expect_err 'secimport-bpf: (kill|log) ' 6
+	expect_err 'log .* module=lm syscall=socket ' 6
+	expect_err 'frame=.*lm\.py:recurse:' 2
+	expect_err 'frame=.*lm\.py:raiser:' 1
+	expect_err 'frame=.*lm\.py:gen:' 3
+}
+
+t_logmode_json() {
+	fresh logmode
+	confine policy.yaml --json -- "$M"
+	expect_rc 0
+	# Every record must be valid JSON with the documented fields.
+	"$PY" - "$T/err" <<'EOF' || fail "JSON records invalid"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+assert len(recs) == 6, len(recs)
+for r in recs:
+    assert r["event"] == "violation" and r["action"] == "log", r
+    assert r["modules"] == ["lm"] and r["syscall"] == "socket", r
+    assert isinstance(r["pid"], int) and isinstance(r["tid"], int), r
+    assert r["frame"]["file"].endswith("lm.py"), r
+    assert r["frame"]["function"] in ("recurse", "raiser", "gen"), r
+EOF
+}
+
+# --- ways around it that a confined module could try ------------------------
+
+t_compat_syscall() {
+	fresh compat
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	# The technique works (unconfined main gets a socket), so the kill is real.
+	grep -qE '^[0-9]+$' "$M/main_fd" 2>/dev/null && [ "$(cat "$M/main_fd")" -ge 0 ] ||
+		fail "unconfined ia32 socket() did not work: $(cat "$M/main_fd" 2>/dev/null)"
+	expect_err 'kill .* module=plugin syscall=ia32:359 .*compat_syscall' 1
+}
+
+t_raw_clone() {
+	fresh raw_clone
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_file main_child "raw clone from main must work"
+	expect_no_file plugin_child "raw clone from the confined module must not"
+	expect_err 'kill .* module=plugin syscall=clone ' 1
+}
+
+t_callback_callee() {
+	fresh callbacks
+	confine policy.yaml -- "$M" callee
+	expect_rc 137
+	expect_no_file callback_ran "a callback called by the confined module is confined"
+	expect_err 'kill .* module=plugin '
+}
+
+t_callback_closure() {
+	fresh callbacks
+	confine policy.yaml -- "$M" closure
+	expect_rc 137
+	expect_file main_ran "main may spawn"
+	expect_no_file closure_ran "the module's closure called later by main is confined"
+	expect_err 'kill .* module=plugin .*frame=.*plugin\.py:closure:'
+}
+
+t_fork_then_call() {
+	fresh mp_fork
+	confine policy.yaml -- "$M"
+	expect_rc 0
+	expect_out 'parent done'
+	expect_no_file plugin_ran "a forked child calling the confined module is confined"
+	grep -qx 'signal 9' "$M/child_status" 2>/dev/null || fail "child status $(cat "$M/child_status" 2>/dev/null), expected signal 9"
+}
+
+t_process_default() {
+	fresh process_default
+	confine policy.yaml -- "$M"
+	expect_rc 137
+	expect_err 'kill .* module=<process_default> syscall=socket'
+}
+
+# --- the command line ------------------------------------------------------
+
+t_exit_status() {
+	fresh exitcode
+	confine policy.yaml -- exit
+	expect_rc 3
+	confine policy.yaml -- term
+	expect_rc 143
+}
+
+t_bad_policy() {
+	fresh quickstart
+	printf 'modules:\n  example:\n    allow_shel: false\n' >"$T/bad.yaml"
+	confine bad.yaml -- "$M"
+	expect_rc 2
+	expect_err '^bad\.yaml:3:5: error: .*allow_shel'
+	expect_no_file main_ran "nothing may run when the policy is bad"
+}
+
+t_unknown_module() {
+	fresh quickstart
+	printf 'modules:\n  no_such_module_xyz:\n    allow_shell: false\n' >"$T/unk.yaml"
+	confine unk.yaml -- "$M"
+	expect_rc 2
+	expect_err '^unk\.yaml:2:3: error: module .no_such_module_xyz. cannot be found'
+	expect_no_file main_ran "nothing may run when a module cannot be resolved"
+}
+
+t_no_probes() {
+	fresh quickstart
+	# The same interpreter with its USDT notes removed: a build without dtrace.
+	mkdir -p "$T/bin"
+	objcopy --remove-section=.note.stapsdt "$PY" "$T/bin/python3-noprobes"
+	(cd "$T" && "$BIN" run --policy policy.yaml -- "$T/bin/python3-noprobes" app.py "$M" \
+		>"$T/out" 2>"$T/err")
+	RC=$?
+	expect_rc 2
+	expect_err 'has no python:function__entry/function__return USDT probes'
+	expect_no_file main_ran "nothing may run without attribution"
+}
+
+t_usage() {
+	T=$WORK/usage.$ntests
+	mkdir -p "$T"
+	"$BIN" run --policy x.yaml >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err 'needs a program to run'
+	"$BIN" frobnicate >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	"$BIN" run --action deny --policy x.yaml -- true >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "unknown action 'deny'"
+	"$BIN" --version >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 0
+	expect_out '^secimport-bpf [0-9]+\.[0-9]+'
+}
+
+ALL_TESTS="quickstart subprocess network_denied network_allowed benign helper_spawn
+thread_later fork_confined child_exec after_return logmode logmode_json compat_syscall
+raw_clone callback_callee callback_closure fork_then_call process_default exit_status
+bad_policy unknown_module no_probes usage"
+
+declare -A DESC=(
+	[quickstart]="a no-shell module's os.system is killed, main's works"
+	[subprocess]="confined subprocess.check_call is killed, main's os.system works"
+	[network_denied]="a no-network module opening a socket is killed"
+	[network_allowed]="the same module with networking allowed works"
+	[benign]="json, files, threads and exceptions in a confined module are not killed"
+	[helper_spawn]="an unconfined helper called by a confined module is confined"
+	[thread_later]="a thread started by a confined module stays confined after it returns"
+	[fork_confined]="os.fork() in a no-shell module is killed"
+	[child_exec]="a child program of a no-network module is killed when it opens a socket"
+	[after_return]="main is unconstrained after a confined call returns"
+	[logmode]="log mode: recursion, exceptions and generators give exactly the expected events"
+	[logmode_json]="log mode with --json: valid records"
+	[compat_syscall]="an ia32 (int 0x80) socket from a no-network module is killed"
+	[raw_clone]="a raw clone syscall from a no-shell module is killed"
+	[callback_callee]="main's callback called by a confined module is confined"
+	[callback_closure]="a confined module's closure called later by main is confined"
+	[fork_then_call]="a child forked by main that calls the confined module is confined"
+	[process_default]="process_default applies to the whole program"
+	[exit_status]="run exits with the program's status, 128+N on a signal"
+	[bad_policy]="a bad policy: file:line:col, exit 2, nothing runs"
+	[unknown_module]="an unresolvable module: file:line:col, exit 2, nothing runs"
+	[no_probes]="an interpreter without USDT probes: clear error, exit 2, nothing runs"
+	[usage]="usage errors exit 2; --version"
+)
+
+selected=${*:-$ALL_TESTS}
+echo "# secimport-bpf end-to-end tests, interpreter $PY"
+for t in $selected; do
+	run_test "$t" "${DESC[$t]:-}"
+done
+echo "1..$ntests"
+if [ "$nfailed" -gt 0 ]; then
+	echo "# $nfailed of $ntests end-to-end tests FAILED"
+	exit 1
+fi
+echo "# all $ntests end-to-end tests passed"
