@@ -121,3 +121,6 @@ install: $(OUTPUT)/secimport-bpf
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)
+
+bench: $(OUTPUT)/secimport-bpf
+	$(Q)bench/run.sh $(OUTPUT)/secimport-bpf

@@ -149,6 +149,30 @@ static size_t kill_children(void)
 	return killed;
 }
 
+/*
+ * Releasing the probes takes an RCU grace period each (~100 ms here). The
+ * program is over and its processes are gone, so let a detached child do
+ * it and return the status now. If fork fails, release here.
+ */
+static void release_in_background(struct loader *l)
+{
+	pid_t pid = fork();
+
+	if (pid != 0) {
+		if (pid < 0)
+			loader_destroy(l);
+		return; /* our copy of the fds closes at exit, the child's last */
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	/* Hold no one's pipes: callers wait for EOF on them. */
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	setsid();
+	loader_destroy(l);
+	_exit(0);
+}
+
 static int check_engine(const char *engine, const struct launch *l, const struct interp_info *info,
 			bool *line_probe)
 {
@@ -471,7 +495,10 @@ out:
 		close(sigfd);
 	if (log && log != stderr)
 		fclose(log);
-	loader_destroy(ctx.loader);
+	if (ctx.loader && ctx.root > 0)
+		release_in_background(ctx.loader);
+	else
+		loader_destroy(ctx.loader);
 	if (resolved)
 		resolved_free(resolved, policy.nr_modules);
 	free(resolved);

@@ -17,15 +17,22 @@
 /* Every attached process holds up to three USDT links. */
 #define USDT_SPECS 4096
 
+/*
+ * Releasing a uprobe costs ~100 ms here (an RCU grace period per probe), so
+ * links of exited processes are kept and released in batches.
+ */
+#define DEAD_ENGINES_BATCH 32
+
 struct engine_links {
 	pid_t pid;
+	bool dead;
 	struct bpf_link *links[3];
 };
 
 struct loader {
 	struct secimport_bpf *skel;
 	struct engine_links *engines;
-	size_t nr_engines, cap_engines;
+	size_t nr_engines, cap_engines, nr_dead;
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -223,9 +230,16 @@ int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *
 static struct engine_links *engine_find(struct loader *l, pid_t pid)
 {
 	for (size_t i = 0; i < l->nr_engines; i++)
-		if (l->engines[i].pid == pid)
+		if (l->engines[i].pid == pid && !l->engines[i].dead)
 			return &l->engines[i];
 	return NULL;
+}
+
+static void engine_release(struct loader *l, size_t i)
+{
+	for (int k = 0; k < 3; k++)
+		bpf_link__destroy(l->engines[i].links[k]);
+	l->engines[i] = l->engines[--l->nr_engines];
 }
 
 /* Mark the process attached (or not): its verdicts use the stack again. */
@@ -286,7 +300,7 @@ int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *int
 				snprintf(err, errlen,
 					 "failed to attach to python:%s in %s (pid %d): %s",
 					 names[k], interpreter, pid, errstr(errno));
-				loader_detach_engine(l, pid);
+				engine_release(l, e - l->engines);
 				return -1;
 			}
 		}
@@ -300,9 +314,13 @@ void loader_detach_engine(struct loader *l, pid_t pid)
 
 	if (!e)
 		return;
-	for (int k = 0; k < 3; k++)
-		bpf_link__destroy(e->links[k]);
-	*e = l->engines[--l->nr_engines];
+	e->dead = true;
+	if (++l->nr_dead < DEAD_ENGINES_BATCH)
+		return;
+	for (size_t i = l->nr_engines; i-- > 0;)
+		if (l->engines[i].dead)
+			engine_release(l, i);
+	l->nr_dead = 0;
 }
 
 struct ring_buffer *loader_events(struct loader *l, int (*cb)(void *ctx, void *data, size_t len),

@@ -292,6 +292,7 @@ static int yaml_error(struct ctx *c, const yaml_parser_t *yp)
 {
 	const char *problem = yp->problem ? yp->problem : "invalid YAML";
 	unsigned int line, column;
+	char what[32] = "";
 
 	switch (yp->error) {
 	case YAML_MEMORY_ERROR:
@@ -299,11 +300,15 @@ static int yaml_error(struct ctx *c, const yaml_parser_t *yp)
 	case YAML_READER_ERROR:
 		/* The reader reports a byte offset, not a mark. */
 		line_col_at(c, yp->problem_offset, &line, &column);
-		if (yp->problem_value >= 0)
-			return error_at(c, line, column,
-					"%s (byte 0x%02x): a policy must be UTF-8 text", problem,
-					(unsigned int)yp->problem_value);
-		return error_at(c, line, column, "%s: a policy must be UTF-8 text", problem);
+		if (yp->problem_value > 0xff)
+			snprintf(what, sizeof(what), " (U+%04X)", (unsigned int)yp->problem_value);
+		else if (yp->problem_value >= 0)
+			snprintf(what, sizeof(what), " (byte 0x%02x)",
+				 (unsigned int)yp->problem_value);
+		return error_at(c, line, column, "%s%s%s", problem, what,
+				strstr(problem, "UTF-8") || strstr(problem, "Unicode")
+				    ? ": a policy must be UTF-8 text"
+				    : "");
 	default:
 		line = (unsigned int)yp->problem_mark.line + 1;
 		column = (unsigned int)yp->problem_mark.column + 1;
@@ -364,20 +369,14 @@ static int event_node(struct ctx *c, const yaml_event_t *ev, struct node **out)
 	/* A tag could turn `true` into a string behind the reader's back. */
 	if (tag) {
 		const char *t = (const char *)tag;
-		char full[SHOW_BUF + 4];
+		/* Show "!!str" as written rather than the resolved URI. */
+		bool core = !strncmp(t, "tag:yaml.org,2002:", 18);
 
-		/* Show the tag as written, "!!str" rather than the resolved URI. */
-		if (!strncmp(t, "tag:yaml.org,2002:", 18)) {
-			snprintf(full, sizeof(full), "!!%s",
-				 show_bytes(t + 18, strlen(t + 18), buf));
-			return error_at(
-			    c, line, column,
-			    "YAML tags are not supported in policies: remove the tag '%s'", full);
-		}
-
+		if (core)
+			t += 18;
 		return error_at(c, line, column,
-				"YAML tags are not supported in policies: remove the tag '%s'",
-				show_bytes(t, strlen(t), buf));
+				"YAML tags are not supported in policies: remove the tag '%s%s'",
+				core ? "!!" : "", show_bytes(t, strlen(t), buf));
 	}
 	n = node_new(kind, &ev->start_mark);
 	if (!n)
@@ -424,13 +423,17 @@ static int build_tree(struct ctx *c, yaml_parser_t *yp, struct node **root)
 				    "a policy is a single YAML document: remove this '---' "
 				    "and merge what follows into the first document");
 			break;
-		case YAML_ALIAS_EVENT:
+		case YAML_ALIAS_EVENT: {
+			const char *a = (const char *)ev.data.alias.anchor;
+			char buf[SHOW_BUF];
+
 			err = error_at(c, (unsigned int)ev.start_mark.line + 1,
 				       (unsigned int)ev.start_mark.column + 1,
 				       "aliases are not supported in policies: write the value out "
 				       "instead of '*%s'",
-				       (const char *)ev.data.alias.anchor);
+				       show_bytes(a, strlen(a), buf));
 			break;
+		}
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
@@ -764,6 +767,13 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 	return 0;
 }
 
+/* ASCII only, whatever the caller's locale says. */
+static bool is_ident_char(unsigned char ch, bool first)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+	       (!first && ch >= '0' && ch <= '9');
+}
+
 static bool valid_import_name(const char *s, size_t len)
 {
 	bool start = true;
@@ -774,7 +784,7 @@ static bool valid_import_name(const char *s, size_t len)
 
 		if (ch == '.' && !start) {
 			start = true;
-		} else if (isalpha(ch) || ch == '_' || (!start && isdigit(ch))) {
+		} else if (is_ident_char(ch, start)) {
 			start = false;
 		} else {
 			return false;
@@ -870,6 +880,8 @@ static int parse_version(struct ctx *c, const struct node *key, const struct nod
 		return 0;
 	if (val->kind != NODE_SCALAR || is_null(val))
 		return error_node(c, is_null(val) ? key : val, "version must be 1");
+	if (!val->plain)
+		return error_node(c, val, "version must be the number 1, without quotes");
 	return error_node(c, val, "unsupported policy version '%s': this secimport reads version 1",
 			  show(val, buf));
 }

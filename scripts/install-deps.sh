@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian packages secimport-bpf builds and tests with.
+# Quick when everything is there already: apt-get runs only for what is missing.
+set -eu
+
+PACKAGES="make gcc clang llvm binutils libbpf-dev bpftool libelf-dev zlib1g-dev \
+libyaml-dev libcmocka-dev clang-format python3.11"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "secimport-bpf: missing packages:$missing; run as root (sudo) to install them" >&2
+	exit 1
+fi
+echo "secimport-bpf: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
