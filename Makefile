@@ -43,7 +43,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test test-unit test-e2e demo format format-check bench
+.PHONY: all clean install deps test test-unit test-e2e demo format format-check bench fuzz
 
 all: $(OUTPUT)/secimport-bpf
 
@@ -124,3 +124,14 @@ clean:
 
 bench: $(OUTPUT)/secimport-bpf
 	$(Q)bench/run.sh $(OUTPUT)/secimport-bpf
+
+# Coverage-guided fuzzing of the policy compiler (libFuzzer; not part of test).
+FUZZ_SECONDS ?= 60
+$(OUTPUT)/fuzz_policy: tests/fuzz/fuzz_policy.c $(POLICY_SRCS) $(OUTPUT)/syscall_names.c
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Ibpf -Iuser -I$(OUTPUT) $< $(POLICY_SRCS) -lyaml -o $@
+
+fuzz: $(OUTPUT)/fuzz_policy
+	$(Q)mkdir -p $(OUTPUT)/fuzz-corpus && cp policies/*.yaml $(OUTPUT)/fuzz-corpus/
+	$(Q)$(OUTPUT)/fuzz_policy -max_total_time=$(FUZZ_SECONDS) $(OUTPUT)/fuzz-corpus

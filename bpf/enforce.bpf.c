@@ -45,8 +45,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 
 	if (ts->flags & (SECIMPORT_TS_DOOMED | SECIMPORT_TS_STOP_AT_SYSCALL)) {
 		if (ts->flags & SECIMPORT_TS_DOOMED) {
-			violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
-				  ts->inherited_mask, SECIMPORT_EVF_DOOMED);
+			violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL,
+				  ts->inherited_mask, ts->inherited_mask, SECIMPORT_EVF_DOOMED);
 			return 0;
 		}
 		/*
@@ -64,7 +64,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		}
 		/* This first syscall (glibc's, right after fork) is judged as before. */
 		mask = ts->stack_mask | ts->inherited_mask;
-		ts->flags = (ts->flags & ~SECIMPORT_TS_STOP_AT_SYSCALL) | SECIMPORT_TS_ATTACH_PENDING;
+		ts->flags =
+		    (ts->flags & ~SECIMPORT_TS_STOP_AT_SYSCALL) | SECIMPORT_TS_ATTACH_PENDING;
 	} else {
 		mask = effective_mask(ts, &evflags);
 	}

@@ -31,7 +31,8 @@ for h in "$x86_64_hdr" "$generic_hdr"; do
 done
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 
 # asm-generic/unistd.h includes <asm/bitsperlong.h>; the host's copy would
 # describe the host, so shadow it with the 64-bit answer for arm64.
@@ -64,14 +65,14 @@ eval_arch() {
 	arch=$1
 	# Every __NR_ macro the header leaves defined, minus the ones that are
 	# not syscalls (the table size, the arch-specific base number).
-	cpp -dM -nostdinc -I"$tmp" -I"$inc" "$tmp/$arch.h" |
-		sed -n 's/^#define __NR_\([A-Za-z0-9_]*\) .*/\1/p' |
-		grep -v -x -e syscalls -e arch_specific_syscall |
-		LC_ALL=C sort >"$tmp/$arch.names"
-	if [ ! -s "$tmp/$arch.names" ]; then
+	# (No pipelines: set -e must see every step fail.)
+	cpp -dM -nostdinc -I"$tmp" -I"$inc" "$tmp/$arch.h" >"$tmp/$arch.macros"
+	sed -n 's/^#define __NR_\([A-Za-z0-9_]*\) .*/\1/p' "$tmp/$arch.macros" >"$tmp/$arch.all"
+	if ! grep -v -x -e syscalls -e arch_specific_syscall "$tmp/$arch.all" >"$tmp/$arch.unsorted"; then
 		echo "$0: no syscalls found for $arch" >&2
 		exit 1
 	fi
+	LC_ALL=C sort "$tmp/$arch.unsorted" >"$tmp/$arch.names"
 	{
 		echo "#include \"$arch.h\""
 		echo '#include <stdio.h>'
@@ -83,7 +84,8 @@ eval_arch() {
 		echo '}'
 	} >"$tmp/$arch.c"
 	"$hostcc" -I"$tmp" -I"$inc" -o "$tmp/$arch.eval" "$tmp/$arch.c"
-	"$tmp/$arch.eval" | LC_ALL=C sort -k1,1n -k2,2 >"$tmp/$arch.list"
+	"$tmp/$arch.eval" >"$tmp/$arch.values"
+	LC_ALL=C sort -k1,1n -k2,2 "$tmp/$arch.values" >"$tmp/$arch.list"
 	# Numbers must fit below the thread-creation pseudo bit (1023) and
 	# name one syscall each.
 	awk -v arch="$arch" '
@@ -95,7 +97,13 @@ eval_arch() {
 			printf "%s: number %s is used twice (%s)\n", arch, $1, $2 > "/dev/stderr"
 			bad = 1
 		}
-		END { exit bad }' "$tmp/$arch.list"
+		END {
+			if (NR != expected) {
+				printf "%s: %d numbers for %d names\n", arch, NR, expected > "/dev/stderr"
+				bad = 1
+			}
+			exit bad
+		}' expected="$(wc -l <"$tmp/$arch.names")" "$tmp/$arch.list"
 }
 
 emit_arch() {

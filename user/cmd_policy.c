@@ -35,8 +35,8 @@ static void print_syscalls(const struct policy *p, const struct policy_module *m
 	else
 		printf("    %s:", allowlist ? "allowed syscalls" : "refused syscalls");
 	for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++) {
-		const char *name = nr == SECIMPORT_NR_THREAD_CREATE ? "<thread creation>" :
-								      syscall_name(p->table, nr);
+		const char *name = nr == SECIMPORT_NR_THREAD_CREATE ? "<thread creation>"
+								    : syscall_name(p->table, nr);
 
 		if (!name || policy_allows(m->allow, nr) != allowlist)
 			continue;
@@ -76,9 +76,8 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 		printf("}");
 		return;
 	}
-	printf("  %s (line %u): action %s, allow_shell %s, allow_networking %s\n", m->name,
-	       m->line, policy_action_name(m->action), shell ? "true" : "false",
-	       net ? "true" : "false");
+	printf("  %s (line %u): action %s, allow_shell %s, allow_networking %s\n", m->name, m->line,
+	       policy_action_name(m->action), shell ? "true" : "false", net ? "true" : "false");
 	print_syscalls(p, m, false);
 	if (r)
 		for (size_t k = 0; k < r->nr_locs; k++)

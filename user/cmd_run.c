@@ -41,21 +41,20 @@ struct run_ctx {
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: secimport-bpf run --policy FILE [OPTIONS] -- PROGRAM [ARGS...]\n"
-		"\n"
-		"Run PROGRAM with the Python modules named in FILE confined. Exits with\n"
-		"PROGRAM's status (128+N when signal N ended it).\n"
-		"\n"
-		"Options:\n"
-		"  -p, --policy FILE      policy to enforce (required)\n"
-		"  -a, --action ACTION    override every module's action: kill or log\n"
-		"  -l, --log FILE         write violation records to FILE instead of stderr\n"
-		"  -j, --json             violation records as JSON lines\n"
-		"  -e, --engine ENGINE    attribution engine: auto (default) or usdt\n"
-		"      --python PATH      the interpreter PROGRAM runs, when it cannot be told\n"
-		"  -v, --verbose          say what is resolved, attached and why\n"
-		"  -h, --help             this help\n");
+	fprintf(f, "Usage: secimport-bpf run --policy FILE [OPTIONS] -- PROGRAM [ARGS...]\n"
+		   "\n"
+		   "Run PROGRAM with the Python modules named in FILE confined. Exits with\n"
+		   "PROGRAM's status (128+N when signal N ended it).\n"
+		   "\n"
+		   "Options:\n"
+		   "  -p, --policy FILE      policy to enforce (required)\n"
+		   "  -a, --action ACTION    override every module's action: kill or log\n"
+		   "  -l, --log FILE         write violation records to FILE instead of stderr\n"
+		   "  -j, --json             violation records as JSON lines\n"
+		   "  -e, --engine ENGINE    attribution engine: auto (default) or usdt\n"
+		   "      --python PATH      the interpreter PROGRAM runs, when it cannot be told\n"
+		   "  -v, --verbose          say what is resolved, attached and why\n"
+		   "  -h, --help             this help\n");
 }
 
 static int sys_pidfd_open(pid_t pid)
@@ -341,8 +340,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 	if (o->action && strcmp(o->action, "kill") && strcmp(o->action, "log")) {
 		p_err("unknown action '%s': use kill or log%s", o->action,
 		      !strcmp(o->action, "deny") ? " (deny needs BPF LSM support, not in this "
-						   "version)" :
-						   "");
+						   "version)"
+						 : "");
 		return -1;
 	}
 	return 0;
@@ -409,8 +408,7 @@ int cmd_run(int argc, char **argv)
 
 	/* Signals for the program go to it; we only pass them on. */
 	sigemptyset(&forward);
-	for (int s = 0, sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 }; s < 6;
-	     s++)
+	for (int s = 0, sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 }; s < 6; s++)
 		sigaddset(&forward, sigs[s]);
 	sigprocmask(SIG_BLOCK, &forward, &old);
 	sigfd = signalfd(-1, &forward, SFD_CLOEXEC);

@@ -74,7 +74,7 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 	const char *sys = syscall_name(pr->policy->table, e->syscall_nr);
 	const char *action = policy_action_name(e->action);
 	char when[64], comm[SECIMPORT_COMM_LEN + 1], file[SECIMPORT_EV_FILE_LEN + 1],
-		func[SECIMPORT_EV_FUNC_LEN + 1], sysbuf[32];
+	    func[SECIMPORT_EV_FUNC_LEN + 1], sysbuf[32];
 
 	/* The kernel NUL-terminates, but never trust a record's strings. */
 	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);

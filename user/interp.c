@@ -178,8 +178,7 @@ int launch_from_argv(struct launch *l, char *const argv[], const char *python, c
 		return -1;
 	}
 	if (find_in_path(argv[0], program, sizeof(program))) {
-		snprintf(err, errlen, "cannot find the program '%s': %s", argv[0],
-			 strerror(errno));
+		snprintf(err, errlen, "cannot find the program '%s': %s", argv[0], strerror(errno));
 		return -1;
 	}
 	if (python) {

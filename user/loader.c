@@ -202,15 +202,13 @@ int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t
 	key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
 	key.ino = st.st_ino;
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.interpreters), &key, &one, BPF_ANY)) {
-		snprintf(err, errlen, "failed to register interpreter %s: %s", path,
-			 errstr(errno));
+		snprintf(err, errlen, "failed to register interpreter %s: %s", path, errstr(errno));
 		return -1;
 	}
 	return 0;
 }
 
-int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err,
-		 size_t errlen)
+int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err, size_t errlen)
 {
 	struct secimport_thread *ts = calloc(1, sizeof(*ts));
 	int ret = 0;
@@ -267,8 +265,8 @@ out:
 	return ret;
 }
 
-int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *interpreter,
-			 bool line, char *err, size_t errlen)
+int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *interpreter, bool line,
+			 char *err, size_t errlen)
 {
 	static const char *const names[3] = { "function__entry", "function__return", "line" };
 	struct bpf_program *progs[3] = { l->skel->progs.secimport_py_entry,

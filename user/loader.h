@@ -29,15 +29,14 @@ int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t errlen);
 
 /* Give the process behind @pidfd its first verdict state. */
-int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err,
-		 size_t errlen);
+int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err, size_t errlen);
 
 /*
  * Attach the USDT engine to process @pid running @interpreter, and mark it
  * attached. @line: also hold CPython 3.11's `line` probe (see docs).
  */
-int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *interpreter,
-			 bool line, char *err, size_t errlen);
+int loader_attach_engine(struct loader *l, pid_t pid, int pidfd, const char *interpreter, bool line,
+			 char *err, size_t errlen);
 void loader_detach_engine(struct loader *l, pid_t pid);
 
 /* The violation and lifecycle event stream. */

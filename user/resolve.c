@@ -19,55 +19,55 @@
  * record per module: M name kind count path...
  */
 static const char resolver_py[] =
-	"import sys, os\n"
-	"from importlib.machinery import PathFinder, FrozenImporter\n"
-	"out = sys.stdout.buffer\n"
-	"def emit(*fields):\n"
-	"    for f in fields:\n"
-	"        out.write(f if isinstance(f, bytes) else str(f).encode())\n"
-	"        out.write(b'\\0')\n"
-	"path0, names = sys.argv[1], sys.argv[2:]\n"
-	"if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
-	"    del sys.path[0]\n"
-	"    if path0 != '-':\n"
-	"        sys.path.insert(0, path0)\n"
-	"emit('V', sys.implementation.name, sys.version_info[0], sys.version_info[1],\n"
-	"     sys.version.split()[0])\n"
-	"def find(name):\n"
-	"    parts = name.split('.')\n"
-	"    if len(parts) == 1 and name in sys.builtin_module_names:\n"
-	"        return 'builtin', []\n"
-	"    locs = []\n"
-	"    fspec = FrozenImporter.find_spec(name)\n"
-	"    if fspec is not None:\n"
-	"        locs.append(os.fsencode('<frozen %s>' % name))\n"
-	"    path, spec = None, None\n"
-	"    for i in range(len(parts)):\n"
-	"        spec = PathFinder.find_spec('.'.join(parts[:i + 1]), path)\n"
-	"        if spec is None:\n"
-	"            return ('frozen', locs) if locs else ('notfound', [])\n"
-	"        path = spec.submodule_search_locations\n"
-	"        if path is None and i < len(parts) - 1:\n"
-	"            return 'notpackage', ['.'.join(parts[:i + 1])]\n"
-	"    def both(p):\n"
-	"        p = os.path.abspath(p)\n"
-	"        r = os.path.realpath(p)\n"
-	"        return [os.fsencode(p)] + ([os.fsencode(r)] if r != p else [])\n"
-	"    if path is not None:\n"
-	"        for d in path:\n"
-	"            locs += [x.rstrip(b'/') + b'/' for x in both(d)]\n"
-	"        kind = 'package' if spec.origin not in (None, 'namespace') else 'namespace'\n"
-	"        return ('frozen' if fspec else kind), locs\n"
-	"    origin = spec.origin or ''\n"
-	"    if not origin.endswith(('.py', '.pyc', '.pyw')):\n"
-	"        return 'extension', [os.fsencode(origin)]\n"
-	"    return ('frozen' if fspec else 'file'), locs + both(origin)\n"
-	"for n in names:\n"
-	"    try:\n"
-	"        kind, locs = find(n)\n"
-	"    except Exception as e:\n"
-	"        kind, locs = 'error', [os.fsencode('%s: %s' % (type(e).__name__, e))]\n"
-	"    emit('M', n, kind, len(locs), *locs)\n";
+    "import sys, os\n"
+    "from importlib.machinery import PathFinder, FrozenImporter\n"
+    "out = sys.stdout.buffer\n"
+    "def emit(*fields):\n"
+    "    for f in fields:\n"
+    "        out.write(f if isinstance(f, bytes) else str(f).encode())\n"
+    "        out.write(b'\\0')\n"
+    "path0, names = sys.argv[1], sys.argv[2:]\n"
+    "if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
+    "    del sys.path[0]\n"
+    "    if path0 != '-':\n"
+    "        sys.path.insert(0, path0)\n"
+    "emit('V', sys.implementation.name, sys.version_info[0], sys.version_info[1],\n"
+    "     sys.version.split()[0])\n"
+    "def find(name):\n"
+    "    parts = name.split('.')\n"
+    "    if len(parts) == 1 and name in sys.builtin_module_names:\n"
+    "        return 'builtin', []\n"
+    "    locs = []\n"
+    "    fspec = FrozenImporter.find_spec(name)\n"
+    "    if fspec is not None:\n"
+    "        locs.append(os.fsencode('<frozen %s>' % name))\n"
+    "    path, spec = None, None\n"
+    "    for i in range(len(parts)):\n"
+    "        spec = PathFinder.find_spec('.'.join(parts[:i + 1]), path)\n"
+    "        if spec is None:\n"
+    "            return ('frozen', locs) if locs else ('notfound', [])\n"
+    "        path = spec.submodule_search_locations\n"
+    "        if path is None and i < len(parts) - 1:\n"
+    "            return 'notpackage', ['.'.join(parts[:i + 1])]\n"
+    "    def both(p):\n"
+    "        p = os.path.abspath(p)\n"
+    "        r = os.path.realpath(p)\n"
+    "        return [os.fsencode(p)] + ([os.fsencode(r)] if r != p else [])\n"
+    "    if path is not None:\n"
+    "        for d in path:\n"
+    "            locs += [x.rstrip(b'/') + b'/' for x in both(d)]\n"
+    "        kind = 'package' if spec.origin not in (None, 'namespace') else 'namespace'\n"
+    "        return ('frozen' if fspec else kind), locs\n"
+    "    origin = spec.origin or ''\n"
+    "    if not origin.endswith(('.py', '.pyc', '.pyw')):\n"
+    "        return 'extension', [os.fsencode(origin)]\n"
+    "    return ('frozen' if fspec else 'file'), locs + both(origin)\n"
+    "for n in names:\n"
+    "    try:\n"
+    "        kind, locs = find(n)\n"
+    "    except Exception as e:\n"
+    "        kind, locs = 'error', [os.fsencode('%s: %s' % (type(e).__name__, e))]\n"
+    "    emit('M', n, kind, len(locs), *locs)\n";
 
 static void diag_at(struct policy_diag *d, const struct policy *p, const struct policy_module *m,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -278,10 +278,11 @@ int resolve_policy(const struct policy *p, const struct launch *l, struct resolv
 			goto out;
 		}
 		if (!strcmp(kind, "builtin")) {
-			diag_at(d, p, m,
-				"module '%s' is built into the interpreter and has no Python frames "
-				"to attribute; confine the Python module that uses it",
-				m->name);
+			diag_at(
+			    d, p, m,
+			    "module '%s' is built into the interpreter and has no Python frames "
+			    "to attribute; confine the Python module that uses it",
+			    m->name);
 			goto out;
 		}
 		if (!strcmp(kind, "extension")) {
@@ -309,10 +310,11 @@ int resolve_policy(const struct policy *p, const struct launch *l, struct resolv
 			size_t plen = strlen(paths[k]);
 
 			if (plen + 1 > SECIMPORT_PATH_MAX) {
-				diag_at(d, p, m,
-					"module '%s' lives at a path longer than %d bytes (%s), which "
-					"the kernel side cannot match",
-					m->name, SECIMPORT_PATH_MAX - 1, paths[k]);
+				diag_at(
+				    d, p, m,
+				    "module '%s' lives at a path longer than %d bytes (%s), which "
+				    "the kernel side cannot match",
+				    m->name, SECIMPORT_PATH_MAX - 1, paths[k]);
 				goto out;
 			}
 			r->locs[k].prefix = plen && paths[k][plen - 1] == '/';
@@ -325,8 +327,7 @@ int resolve_policy(const struct policy *p, const struct launch *l, struct resolv
 	ret = 0;
 	goto out;
 bad:
-	diag_at(d, p, NULL, "unexpected answer from the module resolver run by %s",
-		l->interpreter);
+	diag_at(d, p, NULL, "unexpected answer from the module resolver run by %s", l->interpreter);
 out:
 	free(buf);
 	if (ret)

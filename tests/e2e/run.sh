@@ -340,12 +340,40 @@ t_usage() {
 	expect_out '^secimport-bpf [0-9]+\.[0-9]+'
 }
 
-ALL_TESTS="quickstart subprocess network_denied network_allowed benign helper_spawn
+t_policy_check() {
+	T=$WORK/policy.$ntests
+	mkdir -p "$T"
+	local f
+	for f in "$HERE"/../../policies/*.yaml "$CASES"/*/*.yaml; do
+		"$BIN" policy check "$f" >"$T/out" 2>"$T/err" || fail "policy check rejects $f: $(cat "$T/err")"
+	done
+	"$BIN" policy check --json "$CASES/logmode/policy.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 0
+	"$PY" - "$T/out" <<'EOF' || fail "policy check --json output invalid"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["valid"] is True, doc
+(m,) = doc["modules"]
+assert m["name"] == "lm" and m["action"] == "log", m
+assert m["allow_shell"] is False and m["allow_networking"] is False, m
+assert "socket" in m["refused_syscalls"] and "execve" in m["refused_syscalls"], m
+assert "read" not in m["refused_syscalls"], m
+EOF
+	printf 'modules:\n  x:\n    syscalls: [opne]\n' >"$T/bad.yaml"
+	"$BIN" policy check "$T/bad.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "bad\.yaml:3:16: error: unknown syscall 'opne'"
+}
+
+ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed benign helper_spawn
 thread_later fork_confined child_exec after_return logmode logmode_json compat_syscall
 raw_clone callback_callee callback_closure fork_then_call process_default exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
+	[policy_check]="policy check: templates valid, --json parses, errors exit 2"
 	[quickstart]="a no-shell module's os.system is killed, main's works"
 	[subprocess]="confined subprocess.check_call is killed, main's os.system works"
 	[network_denied]="a no-network module opening a socket is killed"
