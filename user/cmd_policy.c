@@ -141,7 +141,7 @@ static int policy_check(int argc, char **argv)
 			p_err("%s", err);
 			goto out;
 		}
-		if (!resolved || resolve_policy(&p, &launch, resolved, &info, &diag)) {
+		if (!resolved || resolve_policy(&p, &launch, NULL, resolved, &info, &diag)) {
 			fprintf(stderr, "%s\n", resolved ? diag.msg : "out of memory");
 			free(resolved);
 			resolved = NULL;

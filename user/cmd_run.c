@@ -26,6 +26,7 @@
 #include "interp.h"
 #include "loader.h"
 #include "policy.h"
+#include "privs.h"
 #include "resolve.h"
 #include "util.h"
 
@@ -276,7 +277,7 @@ out:
 }
 
 struct run_opts {
-	const char *policy, *action, *log, *engine, *python;
+	const char *policy, *action, *log, *engine, *python, *user;
 	bool json;
 };
 
@@ -289,6 +290,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "engine", required_argument, NULL, 'e' },
 		{ "python", required_argument, NULL, 'P' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -298,7 +300,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->engine = "auto";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:a:l:je:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:a:l:je:u:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->policy = optarg;
@@ -317,6 +319,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'P':
 			o->python = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'v':
 			verbose = true;
@@ -356,6 +361,7 @@ int cmd_run(int argc, char **argv)
 	struct interp_info info;
 	struct run_ctx ctx = {};
 	struct run_opts o;
+	struct run_as as;
 	char err[1024];
 	int status = EXIT_USAGE, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1,
 	    sigfd = -1;
@@ -373,12 +379,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.action)
 		policy_override_action(&policy, policy_action_parse(o.action));
-	if (launch_from_argv(&launch, prog, o.python, err, sizeof(err))) {
+	if (run_as_resolve(&as, o.user, err, sizeof(err)) ||
+	    launch_from_argv(&launch, prog, o.python, err, sizeof(err))) {
 		p_err("%s", err);
 		goto out;
 	}
 	resolved = calloc(policy.nr_modules + 1, sizeof(*resolved));
-	if (!resolved || resolve_policy(&policy, &launch, resolved, &info, &diag)) {
+	if (!resolved || resolve_policy(&policy, &launch, &as, resolved, &info, &diag)) {
 		fprintf(stderr, "%s\n", resolved ? diag.msg : "secimport-bpf: out of memory");
 		goto out;
 	}
@@ -393,6 +400,11 @@ int cmd_run(int argc, char **argv)
 		      "CAP_SYS_ADMIN); try sudo");
 		goto out;
 	}
+	if (as.drop)
+		p_info("running the program as uid %u gid %u, with no_new_privs", as.uid, as.gid);
+	else
+		p_warn("the program runs as root, and code running as root can remove any BPF "
+		       "sandbox; use --user NAME (or start run with sudo) to run it unprivileged");
 	if (o.log && !(log = fopen(o.log, "ae"))) {
 		p_err("cannot open log file '%s': %s", o.log, strerror(errno));
 		goto out;
@@ -434,7 +446,8 @@ int cmd_run(int argc, char **argv)
 		/* Nothing runs until the parent says the hooks are in place. */
 		if (read(go[0], &byte, 1) != 1)
 			_exit(127);
-		execvp(prog[0], prog);
+		if (run_as_apply(&as) == 0)
+			execvp(prog[0], prog);
 		e = errno;
 		if (write(execerr[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -476,10 +489,11 @@ int cmd_run(int argc, char **argv)
 		p_warn("killed %zu process(es) the program left running: confinement ends with "
 		       "'run'",
 		       left);
-	p_info("violations: %llu killed, %llu logged; events dropped: %llu",
+	p_info("violations: %llu killed, %llu logged; events dropped: %llu; stack resyncs: %llu",
 	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_KILLED),
 	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_LOGGED),
-	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_EVENTS_DROPPED));
+	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_EVENTS_DROPPED),
+	       (unsigned long long)loader_counter(ctx.loader, SECIMPORT_CNT_RESYNC));
 out:
 	for (int i = 0; i < 2; i++) {
 		if (go[i] >= 0)

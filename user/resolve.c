@@ -91,8 +91,8 @@ static void diag_at(struct policy_diag *d, const struct policy *p, const struct 
 }
 
 /* Run the resolver; its stdout in *buf (NUL-separated fields). */
-static int run_resolver(const struct policy *p, const struct launch *l, char **buf, size_t *len,
-			struct policy_diag *d)
+static int run_resolver(const struct policy *p, const struct launch *l, const struct run_as *as,
+			char **buf, size_t *len, struct policy_diag *d)
 {
 	size_t argc = 0, cap = 0;
 	char **argv = calloc(l->nr_flags + p->nr_modules + 8, sizeof(*argv));
@@ -118,6 +118,8 @@ static int run_resolver(const struct policy *p, const struct launch *l, char **b
 	pid = fork();
 	if (pid == 0) {
 		dup2(pipefd[1], STDOUT_FILENO);
+		if (as && run_as_apply(as))
+			_exit(126);
 		execv(l->interpreter, argv);
 		_exit(127);
 	}
@@ -209,8 +211,8 @@ static int resolve_path_module(const struct policy_module *m, struct resolved_mo
 	return 0;
 }
 
-int resolve_policy(const struct policy *p, const struct launch *l, struct resolved_module *out,
-		   struct interp_info *info, struct policy_diag *d)
+int resolve_policy(const struct policy *p, const struct launch *l, const struct run_as *as,
+		   struct resolved_module *out, struct interp_info *info, struct policy_diag *d)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -219,7 +221,7 @@ int resolve_policy(const struct policy *p, const struct launch *l, struct resolv
 
 	memset(out, 0, p->nr_modules * sizeof(*out));
 	memset(info, 0, sizeof(*info));
-	if (run_resolver(p, l, &buf, &len, d))
+	if (run_resolver(p, l, as, &buf, &len, d))
 		return -1;
 	cur = buf;
 	end = buf + len;

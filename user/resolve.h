@@ -11,6 +11,7 @@
 
 #include "interp.h"
 #include "policy.h"
+#include "privs.h"
 
 /* A file name (exact) or a package directory (prefix, ends in '/'). */
 struct location {
@@ -31,11 +32,12 @@ struct interp_info {
 
 /*
  * Resolve every module of @p (process_default has no location). @out has
- * p->nr_modules entries. On failure return -1 with a diagnostic in @diag
+ * p->nr_modules entries. The interpreter runs as @as (NULL: as we are), since
+ * site-packages .pth files run code at its start. On failure return -1 with a diagnostic in @diag
  * ("file:line:col: error: ...").
  */
-int resolve_policy(const struct policy *p, const struct launch *l, struct resolved_module *out,
-		   struct interp_info *info, struct policy_diag *diag);
+int resolve_policy(const struct policy *p, const struct launch *l, const struct run_as *as,
+		   struct resolved_module *out, struct interp_info *info, struct policy_diag *diag);
 void resolved_free(struct resolved_module *r, size_t nr);
 
 #endif

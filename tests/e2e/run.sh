@@ -14,6 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CASES=$HERE/cases
 WORK=$(mktemp -d /tmp/secimport-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK" # some cases run the program as nobody
 
 if [ "$(id -u)" != 0 ]; then
 	echo "Bail out! the end-to-end tests load BPF programs: run them as root"
@@ -33,6 +34,7 @@ fresh() {
 	cp -r "$CASES/$1" "$T"
 	M=$T/markers
 	mkdir -p "$M"
+	chmod 777 "$M"
 }
 
 # confine POLICY [RUN-OPTIONS...] -- ARGS...: run app.py of $T confined.
@@ -207,6 +209,16 @@ t_logmode() {
 	expect_err 'frame=.*lm\.py:gen:' 3
 }
 
+t_stress() {
+	fresh stress
+	confine policy.yaml --verbose -- "$M"
+	expect_rc 0
+	expect_out 'stress done'
+	expect_err 'log .* module=lm2 syscall=socket ' 92
+	expect_err 'secimport-bpf: (kill|log) ' 92
+	expect_err 'events dropped: 0; stack resyncs: 0$' 1
+}
+
 t_logmode_json() {
 	fresh logmode
 	confine policy.yaml --json -- "$M"
@@ -277,6 +289,24 @@ t_process_default() {
 	confine policy.yaml -- "$M"
 	expect_rc 137
 	expect_err 'kill .* module=<process_default> syscall=socket'
+}
+
+t_run_as_user() {
+	fresh quickstart
+	confine policy.yaml --user nobody -- "$M"
+	expect_rc 137
+	expect_file main_ran "the program runs as nobody"
+	[ "$(stat -c %U "$M/main_ran" 2>/dev/null)" = nobody ] || fail "main_ran not created by nobody"
+	expect_no_file module_ran "the module's command must never run"
+}
+
+t_supervisor_kill() {
+	fresh supervisor_kill
+	confine policy.yaml --user nobody -- "$M"
+	expect_rc 137
+	expect_file kill_refused "an unprivileged program cannot kill run"
+	expect_no_file module_ran "confinement holds after the attempt"
+	expect_err 'kill .* module=plugin syscall=(clone3|clone|vfork|fork)'
 }
 
 # --- the command line ------------------------------------------------------
@@ -368,8 +398,8 @@ EOF
 }
 
 ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed benign helper_spawn
-thread_later fork_confined child_exec after_return logmode logmode_json compat_syscall
-raw_clone callback_callee callback_closure fork_then_call process_default exit_status
+thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
+raw_clone callback_callee callback_closure fork_then_call process_default run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -385,6 +415,7 @@ declare -A DESC=(
 	[child_exec]="a child program of a no-network module is killed when it opens a socket"
 	[after_return]="main is unconstrained after a confined call returns"
 	[logmode]="log mode: recursion, exceptions and generators give exactly the expected events"
+	[stress]="coroutines, 16 threads, 900- and 300-deep stacks: exact events, no resyncs"
 	[logmode_json]="log mode with --json: valid records"
 	[compat_syscall]="an ia32 (int 0x80) socket from a no-network module is killed"
 	[raw_clone]="a raw clone syscall from a no-shell module is killed"
@@ -392,6 +423,8 @@ declare -A DESC=(
 	[callback_closure]="a confined module's closure called later by main is confined"
 	[fork_then_call]="a child forked by main that calls the confined module is confined"
 	[process_default]="process_default applies to the whole program"
+	[run_as_user]="--user runs the program unprivileged, still confined"
+	[supervisor_kill]="a confined module cannot kill run when it runs unprivileged"
 	[exit_status]="run exits with the program's status, 128+N on a signal"
 	[bad_policy]="a bad policy: file:line:col, exit 2, nothing runs"
 	[unknown_module]="an unresolvable module: file:line:col, exit 2, nothing runs"

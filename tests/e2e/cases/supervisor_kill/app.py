@@ -1,0 +1,1 @@
+import plugin  # noqa: F401
