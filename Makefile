@@ -15,13 +15,14 @@ VMLINUX := vmlinux/$(HOST_ARCH)/vmlinux.h
 MULTIARCH_INC := /usr/include/$(HOST_ARCH)-linux-gnu
 VERSION := $(shell cat VERSION)
 
-BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/enforce.bpf.c bpf/lifecycle.bpf.c
+BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/stackwalk_engine.bpf.c bpf/enforce.bpf.c \
+	bpf/lifecycle.bpf.c
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # Policy compilation: pure C, also the library later bindings use.
 POLICY_SRCS := user/policy.c user/syscall_table.c
 CLI_SRCS := user/main.c user/cmd_run.c user/cmd_policy.c user/interp.c user/resolve.c \
-	user/loader.c user/events.c user/privs.c user/util.c
+	user/loader.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
@@ -54,7 +55,7 @@ $(OUTPUT)/syscall_names.c: scripts/gen_syscall_table.sh | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)sh $< $@
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/secimport.h bpf/state.bpf.h $(VMLINUX) | $(OUTPUT)/bpf
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/secimport.h bpf/state.bpf.h bpf/stackwalk.bpf.h bpf/verdict.bpf.h $(VMLINUX) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -87,11 +88,19 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(POLICY_SRCS) user/policy.h user/syscall_tabl
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(POLICY_SRCS) -lyaml -lcmocka -o $@
 
+# The ELF reader, checked against every installed CPython build.
+$(OUTPUT)/tests/test_pyruntime: tests/unit/test_pyruntime.c user/pyruntime.c user/pyruntime.h \
+		user/py_offsets_table.h | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< user/pyruntime.c -lelf -lcmocka -o $@
+
+UNIT_TESTS += test_pyruntime
+
 test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)for t in $^; do echo "# $$t"; $$t || exit 1; done
 
 test-e2e: $(OUTPUT)/secimport-bpf
-	$(Q)tests/e2e/run.sh $(OUTPUT)/secimport-bpf
+	$(Q)tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf
 
 # Everything CI runs. Needs root (it loads BPF programs).
 test: deps

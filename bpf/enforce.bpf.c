@@ -4,7 +4,7 @@
  * whether the syscall may run; a refused one gets the strictest action of
  * the modules that refuse it (SIGKILL to the process, or an event only).
  */
-#include "state.bpf.h"
+#include "verdict.bpf.h"
 
 /*
  * The number a policy is checked against. Thread creation is its own pseudo
@@ -32,58 +32,72 @@ static __always_inline __u32 policy_nr(struct pt_regs *regs, long id)
 	return (flags & CLONE_THREAD) ? SECIMPORT_NR_THREAD_CREATE : (__u32)id;
 }
 
+/*
+ * A forked child of a process the USDT engine watches: stop it before it
+ * returns to user space, so the engine is attached before any of its Python
+ * code can run a syscall. Returns the mask to judge this first syscall by.
+ */
+static __always_inline __u64 stop_for_engine(struct secimport_thread *ts)
+{
+	struct secimport_event *e = event_reserve(SECIMPORT_EV_ATTACH);
+
+	if (e) {
+		/* Without the event nobody resumes it: run it fail-closed. */
+		e->set = ts->set;
+		bpf_send_signal_thread(SIGSTOP);
+		bpf_ringbuf_submit(e, 0);
+	}
+	ts->flags = (ts->flags & ~SECIMPORT_TS_STOP_AT_SYSCALL) | SECIMPORT_TS_ATTACH_PENDING;
+	/* This first syscall (glibc's, right after fork) is judged as before. */
+	return ts->stack_mask | ts->inherited_mask;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct secimport_thread *ts = thread_state(task);
 	__u32 evflags = 0, action = 0, nr;
-	__u64 mask, refusing;
+	__u64 mask, refusing, hit_code = 0;
+	bool compat = false;
 
 	if (!ts)
 		return 0;
+	if (ts->flags & SECIMPORT_TS_DOOMED) {
+		violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
+			  ts->inherited_mask, SECIMPORT_EVF_DOOMED, 0);
+		return 0;
+	}
+#ifdef TS_COMPAT
+	/* ia32 numbers mean other syscalls: no policy can allow them. */
+	compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+#endif
+	if (ts->flags & SECIMPORT_TS_STACKWALK) {
+		__u32 set = ts->set;
+		struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
-	if (ts->flags & (SECIMPORT_TS_DOOMED | SECIMPORT_TS_STOP_AT_SYSCALL)) {
-		if (ts->flags & SECIMPORT_TS_DOOMED) {
-			violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL,
-				  ts->inherited_mask, ts->inherited_mask, SECIMPORT_EVF_DOOMED);
+		/* Walk only where some module could refuse, or for inheritance. */
+		if (si && !compat && id >= 0 && id < SECIMPORT_SYSCALL_BITS &&
+		    !((si->walk[(id / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (id % 64)) & 1))
 			return 0;
-		}
-		/*
-		 * A forked child of a process the engine watches: stop it before
-		 * it returns to user space, so the engine is attached to it
-		 * before any of its Python code can run a syscall.
-		 */
-		struct secimport_event *e = event_reserve(SECIMPORT_EV_ATTACH);
-
-		if (e) {
-			/* Without the event nobody resumes it: run it fail-closed. */
-			e->set = ts->set;
-			bpf_send_signal_thread(SIGSTOP);
-			bpf_ringbuf_submit(e, 0);
-		}
-		/* This first syscall (glibc's, right after fork) is judged as before. */
+		ts->stack_mask = stackwalk_modules(ts, task, &evflags, &hit_code);
 		mask = ts->stack_mask | ts->inherited_mask;
-		ts->flags =
-		    (ts->flags & ~SECIMPORT_TS_STOP_AT_SYSCALL) | SECIMPORT_TS_ATTACH_PENDING;
+	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
+		mask = stop_for_engine(ts);
 	} else {
 		mask = effective_mask(ts, &evflags);
 	}
 	if (!mask)
 		return 0;
-
-#ifdef TS_COMPAT
-	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
-		/* ia32 numbers mean other syscalls: no policy can allow them. */
+	if (compat) {
 		evflags |= SECIMPORT_EVF_COMPAT;
 		nr = SECIMPORT_SYSCALL_BITS;
-	} else
-#endif
+	} else {
 		nr = policy_nr(regs, id);
-
+	}
 	refusing = refusing_modules(ts->set, mask, nr, &action);
 	if (refusing)
-		violation(ts, id, action, mask, refusing, evflags);
+		violation(ts, id, action, mask, refusing, evflags, hit_code);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * Lifecycle of confinement: threads and processes inherit it at creation,
  * it survives exec, and exits are reported so the engine can let go.
  */
-#include "state.bpf.h"
+#include "verdict.bpf.h"
 
 /* Is the syscall that created a process allowed to (clone3 flags can race)? */
 static __always_inline void check_process_creation(struct task_struct *parent,
@@ -27,7 +27,7 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 		return;
 	/* Only a race gets here: syscall entry let it through. */
 	cts->flags |= SECIMPORT_TS_DOOMED;
-	violation(pts, nr, action, mask, refusing, evflags);
+	violation(pts, nr, action, mask, refusing, evflags, 0);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -45,11 +45,15 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 		count(SECIMPORT_CNT_KILLED);
 		return 0;
 	}
+	/* Same address space layout: the same runtime and interpreter build. */
+	cts->py_runtime = pts->py_runtime;
+	cts->py_interp = pts->py_interp;
 	if (thread) {
 		/* A new thread starts with an empty Python stack. */
 		cts->set = pts->set;
 		cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
-		cts->flags = pts->flags & (SECIMPORT_TS_USDT | SECIMPORT_TS_ATTACH_PENDING);
+		cts->flags = pts->flags & (SECIMPORT_TS_USDT | SECIMPORT_TS_ATTACH_PENDING |
+					   SECIMPORT_TS_STACKWALK);
 		return 0;
 	}
 	/*
@@ -59,7 +63,8 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	cts->set = pts->set;
 	cts->depth = pts->depth;
 	cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
-	cts->flags = pts->flags & SECIMPORT_TS_ATTACH_PENDING;
+	cts->flags = pts->flags & (SECIMPORT_TS_ATTACH_PENDING | SECIMPORT_TS_STACKWALK);
+	cts->py_tstate = pts->py_tstate; /* revalidated: CPython updates its id */
 	/*
 	 * The engine's probes are per address space: a CLONE_VM child (vfork,
 	 * posix_spawn) is already seen through its parent's until it execs.
@@ -88,6 +93,10 @@ int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	ts->nr_frames = 0;
 	ts->depth = 0;
 	ts->flags &= ~(SECIMPORT_TS_USDT | SECIMPORT_TS_STOP_AT_SYSCALL);
+	ts->py_runtime = 0;
+	ts->py_tstate = 0;
+	if (ts->flags & SECIMPORT_TS_STACKWALK)
+		return 0; /* the walker needs no attaching: the runtime probe finds it */
 
 	inode = BPF_CORE_READ(bprm, file, f_inode);
 	key.ino = BPF_CORE_READ(inode, i_ino);

@@ -76,6 +76,7 @@ struct secimport_frame {
 #define SECIMPORT_TS_ATTACH_PENDING 0x2u /* stopped; user space is attaching */
 #define SECIMPORT_TS_DOOMED 0x4u /* created against policy: kill at first syscall */
 #define SECIMPORT_TS_USDT 0x8u /* the USDT engine is attached to this process */
+#define SECIMPORT_TS_STACKWALK 0x10u /* attribution by walking CPython's frames */
 
 /* Task storage value: the verdict state of one thread. */
 struct secimport_thread {
@@ -86,7 +87,66 @@ struct secimport_thread {
 	__u32 flags; /* SECIMPORT_TS_* */
 	__u32 nr_frames;
 	__u32 resyncs; /* frames popped by depth resynchronisation */
+	/* Stack-walking engine: this process's _PyRuntime, which interpreter
+	 * build it is, and this thread's PyThreadState (a cache, revalidated). */
+	__u64 py_runtime;
+	__u64 py_tstate;
+	__u32 py_interp;
+	__u32 pad;
 	struct secimport_frame frames[SECIMPORT_MAX_MODULES];
+};
+
+/* Per policy set: its modules, and the syscalls worth a stack walk. */
+struct secimport_set {
+	__u64 modules; /* mask of the modules the set defines */
+	/* Syscalls some module of the set refuses, plus process creation and
+	 * exec (inheritance needs the stack then): the walker runs only for these. */
+	__u64 walk[SECIMPORT_SYSCALL_WORDS];
+};
+
+/*
+ * Stack-walking engine: where CPython keeps what the walker reads, for one
+ * interpreter build. Offsets are in bytes; SECIMPORT_PY_NONE marks a field
+ * the version does not have. Filled by user space from tables generated from
+ * each version's headers (3.8-3.12) or from _Py_DebugOffsets (3.13+).
+ */
+#define SECIMPORT_PY_NONE 0xffffffffu
+#define SECIMPORT_MAX_INTERPS 16
+
+struct secimport_py_offsets {
+	__u32 major, minor;
+	/* _PyRuntime -> interpreters.head -> threads.head -> tstate list */
+	__u32 runtime_interpreters_head;
+	__u32 interp_threads_head;
+	__u32 tstate_next;
+	__u32 tstate_native_thread_id; /* 3.11+: matched to the tid */
+	__u32 tstate_thread_id; /* 3.8-3.10: pthread_self, matched to fsbase */
+	/* tstate -> current frame: either tstate_frame directly (3.8-3.10
+	 * PyFrameObject, 3.13+ _PyInterpreterFrame), or through cframe (3.11,
+	 * 3.12: tstate->cframe->current_frame). */
+	__u32 tstate_frame;
+	__u32 tstate_cframe;
+	__u32 cframe_current_frame;
+	__u32 frame_previous;
+	__u32 frame_code; /* f_code / f_executable */
+	__u32 frame_owner; /* u8; SECIMPORT_PY_NONE before 3.11 */
+	__u32 frame_owner_cstack; /* owner value of C-stack shim frames to skip */
+	__u32 code_filename;
+	__u32 code_name;
+	__u32 code_firstlineno;
+	/* str objects: PyASCIIObject.length, .state, and where data starts */
+	__u32 unicode_length;
+	__u32 unicode_state;
+	__u32 unicode_ascii_data; /* sizeof(PyASCIIObject) */
+	__u32 unicode_compact_data; /* sizeof(PyCompactUnicodeObject) */
+	__u32 pad;
+};
+
+/* One interpreter build the walker knows (array index = interp id). */
+struct secimport_interp {
+	struct secimport_py_offsets off;
+	__u64 runtime_vaddr; /* ELF address of _PyRuntime */
+	__u64 init_vaddr; /* ELF address of _PyRuntime_Initialize (uprobe site) */
 };
 
 /* Interpreter binaries whose exec the engine must see: key. */
@@ -107,6 +167,7 @@ enum secimport_event_type {
 #define SECIMPORT_EVF_NO_ATTRIBUTION 0x4u /* engine not attached yet: all modules */
 #define SECIMPORT_EVF_DOOMED 0x8u /* process created against policy */
 #define SECIMPORT_EVF_EXEC 0x10u /* ATTACH after exec (else after fork) */
+#define SECIMPORT_EVF_WALK_FAILED 0x20u /* stack unreadable or too deep: all modules */
 
 /* Per-CPU counters, index into the `counters` map. */
 enum secimport_counter {
@@ -116,6 +177,8 @@ enum secimport_counter {
 	SECIMPORT_CNT_RESYNC, /* frames popped because returns were missed */
 	SECIMPORT_CNT_FRAME_OVERFLOW, /* more confined frames than slots */
 	SECIMPORT_CNT_UNREADABLE_FILE, /* co_filename could not be read */
+	SECIMPORT_CNT_WALKS, /* stack walks done */
+	SECIMPORT_CNT_WALK_FAILED, /* walks that failed closed */
 	SECIMPORT_CNT_MAX,
 };
 

@@ -67,13 +67,21 @@ SECIMPORT_MAP struct {
 	__type(value, struct secimport_module_policy);
 } policies SEC(".maps");
 
-/* Per set: mask of the modules it defines (what "confined by all" means). */
+/* Per set: the modules it defines ("confined by all") and what to walk for. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SECIMPORT_MAX_SETS);
 	__type(key, __u32);
-	__type(value, __u64);
-} set_modules SEC(".maps");
+	__type(value, struct secimport_set);
+} sets SEC(".maps");
+
+/* Interpreter builds the stack walker knows, by interp id. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SECIMPORT_MAX_INTERPS);
+	__type(key, __u32);
+	__type(value, struct secimport_interp);
+} interps SEC(".maps");
 
 /* Interpreter binaries: an exec of one stops the process for the engine. */
 SECIMPORT_MAP struct {
@@ -122,10 +130,10 @@ static __always_inline struct secimport_thread *thread_state(struct task_struct 
 
 static __always_inline __u64 set_all_modules(__u32 set)
 {
-	__u64 *mask = bpf_map_lookup_elem(&set_modules, &set);
+	struct secimport_set *s = bpf_map_lookup_elem(&sets, &set);
 
 	/* An unknown set confines by everything it could mean: fail closed. */
-	return mask ? *mask : ~0ULL;
+	return s ? s->modules : ~0ULL;
 }
 
 /*
@@ -190,26 +198,6 @@ static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, _
 	return v.refusing;
 }
 
-/* Innermost confined frame, for the event (empty when none is known). */
-static __always_inline void event_fill_frame(struct secimport_event *e,
-					     const struct secimport_thread *ts)
-{
-	__u32 n = ts->nr_frames;
-
-	e->file[0] = 0;
-	e->func[0] = 0;
-	e->lineno = 0;
-	if (n == 0 || n > SECIMPORT_MAX_MODULES)
-		return;
-	const struct secimport_frame *f = &ts->frames[(n - 1) & (SECIMPORT_MAX_MODULES - 1)];
-
-	e->lineno = f->lineno;
-	if (f->file_ptr)
-		bpf_probe_read_user_str(e->file, sizeof(e->file), (void *)f->file_ptr);
-	if (f->func_ptr)
-		bpf_probe_read_user_str(e->func, sizeof(e->func), (void *)f->func_ptr);
-}
-
 static __always_inline struct secimport_event *event_reserve(__u32 type)
 {
 	struct secimport_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -226,31 +214,6 @@ static __always_inline struct secimport_event *event_reserve(__u32 type)
 	e->tid = (__u32)id;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
-}
-
-/* Report a violation and carry out its action on the calling process. */
-static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
-				      __u64 confined, __u64 refusing, __u32 evflags)
-{
-	struct secimport_event *e;
-
-	if (action & SECIMPORT_ACT_KILL) {
-		bpf_send_signal(SIGKILL);
-		count(SECIMPORT_CNT_KILLED);
-	} else {
-		count(SECIMPORT_CNT_LOGGED);
-	}
-	e = event_reserve(SECIMPORT_EV_VIOLATION);
-	if (!e)
-		return;
-	e->action = action;
-	e->syscall_nr = nr;
-	e->flags = evflags;
-	e->confined_mask = confined;
-	e->refusing_mask = refusing;
-	e->set = ts->set;
-	event_fill_frame(e, ts);
-	bpf_ringbuf_submit(e, 0);
 }
 
 #endif /* SECIMPORT_STATE_BPF_H */

@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "commands.h"
+#include "engine.h"
 #include "events.h"
 #include "interp.h"
 #include "loader.h"
@@ -42,20 +43,21 @@ struct run_ctx {
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "Usage: secimport-bpf run --policy FILE [OPTIONS] -- PROGRAM [ARGS...]\n"
-		   "\n"
-		   "Run PROGRAM with the Python modules named in FILE confined. Exits with\n"
-		   "PROGRAM's status (128+N when signal N ended it).\n"
-		   "\n"
-		   "Options:\n"
-		   "  -p, --policy FILE      policy to enforce (required)\n"
-		   "  -a, --action ACTION    override every module's action: kill or log\n"
-		   "  -l, --log FILE         write violation records to FILE instead of stderr\n"
-		   "  -j, --json             violation records as JSON lines\n"
-		   "  -e, --engine ENGINE    attribution engine: auto (default) or usdt\n"
-		   "      --python PATH      the interpreter PROGRAM runs, when it cannot be told\n"
-		   "  -v, --verbose          say what is resolved, attached and why\n"
-		   "  -h, --help             this help\n");
+	fprintf(f,
+		"Usage: secimport-bpf run --policy FILE [OPTIONS] -- PROGRAM [ARGS...]\n"
+		"\n"
+		"Run PROGRAM with the Python modules named in FILE confined. Exits with\n"
+		"PROGRAM's status (128+N when signal N ended it).\n"
+		"\n"
+		"Options:\n"
+		"  -p, --policy FILE      policy to enforce (required)\n"
+		"  -a, --action ACTION    override every module's action: kill or log\n"
+		"  -l, --log FILE         write violation records to FILE instead of stderr\n"
+		"  -j, --json             violation records as JSON lines\n"
+		"  -e, --engine ENGINE    attribution engine: auto (default), stackwalk or usdt\n"
+		"      --python PATH      the interpreter PROGRAM runs, when it cannot be told\n"
+		"  -v, --verbose          say what is resolved, attached and why\n"
+		"  -h, --help             this help\n");
 }
 
 static int sys_pidfd_open(pid_t pid)
@@ -171,52 +173,6 @@ static void release_in_background(struct loader *l)
 	setsid();
 	loader_destroy(l);
 	_exit(0);
-}
-
-static int check_engine(const char *engine, const struct launch *l, const struct interp_info *info,
-			bool *line_probe)
-{
-	struct usdt_probes probes;
-	char err[512];
-
-	if (strcmp(engine, "auto") && strcmp(engine, "usdt")) {
-		p_err("unknown engine '%s': use auto or usdt", engine);
-		return -1;
-	}
-	if (info->major != 3 || info->minor < 6) {
-		p_err("%s is Python %s; the usdt engine supports CPython 3.6 to 3.11",
-		      l->interpreter, info->version);
-		return -1;
-	}
-	if (info->minor >= 12) {
-		p_err("%s is CPython %s, which has no function__entry/return probes (removed in "
-		      "3.12 with PEP 669); the usdt engine needs CPython 3.6 to 3.11 built with "
-		      "dtrace probes",
-		      l->interpreter, info->version);
-		return -1;
-	}
-	if (usdt_probes_read(l->interpreter, &probes, err, sizeof(err))) {
-		p_err("%s", err);
-		return -1;
-	}
-	if (!probes.function_entry || !probes.function_return) {
-		p_err("%s has no python:function__entry/function__return USDT probes (it was "
-		      "built without --with-dtrace); use a distribution build such as Debian's "
-		      "/usr/bin/python3.X, or name one with --python",
-		      l->interpreter);
-		return -1;
-	}
-	/* 3.11 fires function__entry only on its tracing path: hold `line` too. */
-	*line_probe = info->minor == 11;
-	if (*line_probe && !probes.line) {
-		p_err("%s (CPython 3.11) lacks the python:line probe the usdt engine needs there",
-		      l->interpreter);
-		return -1;
-	}
-	p_info("engine: usdt (function__entry/return%s) on %s, CPython %s",
-	       *line_probe ? " + line, for 3.11's tracing path" : "", l->interpreter,
-	       info->version);
-	return 0;
 }
 
 static int exit_status(const siginfo_t *si)
@@ -362,6 +318,8 @@ int cmd_run(int argc, char **argv)
 	struct run_ctx ctx = {};
 	struct run_opts o;
 	struct run_as as;
+	struct engine_choice engine;
+	__u32 interp_id, track_flags = 0;
 	char err[1024];
 	int status = EXIT_USAGE, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1,
 	    sigfd = -1;
@@ -389,8 +347,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s\n", resolved ? diag.msg : "secimport-bpf: out of memory");
 		goto out;
 	}
-	if (check_engine(o.engine, &launch, &info, &ctx.line_probe))
+	if (engine_choose(o.engine, &launch, &info, &engine))
 		goto out;
+	ctx.line_probe = engine.line_probe;
 	for (size_t i = 0; i < policy.nr_modules; i++)
 		for (size_t k = 0; k < resolved[i].nr_locs; k++)
 			p_info("module %s (%s): %s%s", policy.modules[i].name, resolved[i].kind,
@@ -410,8 +369,18 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (loader_open(&ctx.loader, err, sizeof(err)) ||
-	    loader_set_policy(ctx.loader, RUN_SET, &policy, resolved, err, sizeof(err)) ||
-	    loader_add_interpreter(ctx.loader, launch.interpreter, err, sizeof(err))) {
+	    loader_set_policy(ctx.loader, RUN_SET, &policy, resolved, err, sizeof(err))) {
+		p_err("%s", err);
+		goto out;
+	}
+	if (engine.kind == ENGINE_STACKWALK) {
+		track_flags = SECIMPORT_TS_STACKWALK;
+		if (loader_add_stackwalk(ctx.loader, engine.elf, &engine.interp, &interp_id, err,
+					 sizeof(err))) {
+			p_err("%s", err);
+			goto out;
+		}
+	} else if (loader_add_interpreter(ctx.loader, launch.interpreter, err, sizeof(err))) {
 		p_err("%s", err);
 		goto out;
 	}
@@ -459,7 +428,8 @@ int cmd_run(int argc, char **argv)
 	pidfd = sys_pidfd_open(child);
 	__u64 inherited = policy.has_process_default ? 1ULL << SECIMPORT_DEFAULT_MODULE : 0;
 
-	if (pidfd < 0 || loader_track(ctx.loader, pidfd, RUN_SET, inherited, err, sizeof(err))) {
+	if (pidfd < 0 ||
+	    loader_track(ctx.loader, pidfd, RUN_SET, inherited, track_flags, err, sizeof(err))) {
 		p_err("%s", pidfd < 0 ? strerror(errno) : err);
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);

@@ -12,6 +12,7 @@
 
 #include "secimport.skel.h"
 #include "loader.h"
+#include "pyruntime.h"
 #include "util.h"
 
 /* Every attached process holds up to three USDT links. */
@@ -31,6 +32,8 @@ struct engine_links {
 
 struct loader {
 	struct secimport_bpf *skel;
+	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
+	__u32 nr_interps;
 	struct engine_links *engines;
 	size_t nr_engines, cap_engines, nr_dead;
 };
@@ -111,6 +114,8 @@ void loader_destroy(struct loader *l)
 	for (size_t i = 0; i < l->nr_engines; i++)
 		for (int k = 0; k < 3; k++)
 			bpf_link__destroy(l->engines[i].links[k]);
+	for (__u32 i = 0; i < l->nr_interps; i++)
+		bpf_link__destroy(l->runtime_probes[i]);
 	free(l->engines);
 	secimport_bpf__destroy(l->skel);
 	free(l);
@@ -157,9 +162,31 @@ static int put_policy(struct loader *l, __u32 set, __u32 module, const struct po
 	return 0;
 }
 
+/* A stack walk is worth it for what some module refuses, and for what
+ * creates a process or a thread, or execs (inheritance needs the stack). */
+static void add_walk_syscalls(struct secimport_set *si, const struct policy_module *m)
+{
+	for (unsigned int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
+		si->walk[w] |= ~m->allow[w];
+}
+
+static void add_creation_syscalls(struct secimport_set *si, const struct syscall_table *t)
+{
+	static const char *const names[] = { "clone", "clone3", "fork",
+					     "vfork", "execve", "execveat" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int nr = syscall_lookup(t, names[i]);
+
+		if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
+			si->walk[nr / 64] |= 1ULL << (nr % 64);
+	}
+}
+
 int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 		      const struct resolved_module *r, char *err, size_t errlen)
 {
+	struct secimport_set si = {};
 	__u64 mask = 0;
 
 	if (set >= SECIMPORT_MAX_SETS || p->nr_modules >= SECIMPORT_MAX_MODULES) {
@@ -170,6 +197,7 @@ int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 		if (put_policy(l, set, SECIMPORT_DEFAULT_MODULE, &p->process_default, err, errlen))
 			return -1;
 		mask |= 1ULL << SECIMPORT_DEFAULT_MODULE;
+		add_walk_syscalls(&si, &p->process_default);
 	}
 	for (size_t i = 0; i < p->nr_modules; i++) {
 		__u32 module = i + 1;
@@ -180,8 +208,11 @@ int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 			if (put_location(l, set, &r[i].locs[k], module, err, errlen))
 				return -1;
 		mask |= 1ULL << module;
+		add_walk_syscalls(&si, &p->modules[i]);
 	}
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.set_modules), &set, &mask, BPF_ANY)) {
+	add_creation_syscalls(&si, p->table);
+	si.modules = mask;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sets), &set, &si, BPF_ANY)) {
 		snprintf(err, errlen, "failed to write the module set: %s", errstr(errno));
 		return -1;
 	}
@@ -208,7 +239,43 @@ int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t
 	return 0;
 }
 
-int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err, size_t errlen)
+int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimport_interp *interp,
+			 __u32 *id, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts);
+	__u32 n = l->nr_interps;
+	__u64 offset;
+
+	if (n >= SECIMPORT_MAX_INTERPS) {
+		snprintf(err, errlen, "too many interpreter builds (at most %d)",
+			 SECIMPORT_MAX_INTERPS);
+		return -1;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.interps), &n, interp, BPF_ANY)) {
+		snprintf(err, errlen, "failed to describe interpreter %s: %s", elf, errstr(errno));
+		return -1;
+	}
+	if (pyruntime_file_offset(elf, interp->init_vaddr, &offset)) {
+		snprintf(err, errlen, "cannot map address 0x%llx of %s to the file",
+			 (unsigned long long)interp->init_vaddr, elf);
+		return -1;
+	}
+	/* Every process of this build, so the ones the program starts too. */
+	opts.bpf_cookie = n;
+	l->runtime_probes[n] = bpf_program__attach_uprobe_opts(
+	    l->skel->progs.secimport_py_runtime_init, -1, elf, offset, &opts);
+	if (!l->runtime_probes[n]) {
+		snprintf(err, errlen, "failed to attach the runtime probe to %s: %s", elf,
+			 errstr(errno));
+		return -1;
+	}
+	l->nr_interps++;
+	*id = n;
+	return 0;
+}
+
+int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, __u32 flags, char *err,
+		 size_t errlen)
 {
 	struct secimport_thread *ts = calloc(1, sizeof(*ts));
 	int ret = 0;
@@ -217,6 +284,7 @@ int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *
 		return -1;
 	ts->set = set;
 	ts->inherited_mask = inherited;
+	ts->flags = flags;
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.threads), &pidfd, ts, BPF_NOEXIST)) {
 		snprintf(err, errlen, "failed to track the process: %s", errstr(errno));
 		ret = -1;

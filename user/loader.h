@@ -28,8 +28,20 @@ int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 /* Processes that exec @path are stopped until the engine is attached. */
 int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t errlen);
 
-/* Give the process behind @pidfd its first verdict state. */
-int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, char *err, size_t errlen);
+/*
+ * Stack-walking engine: know interpreter build @interp (its ELF @elf, the
+ * executable or libpython), and find _PyRuntime in every process that starts
+ * it. Returns the interp id in *id.
+ */
+int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimport_interp *interp,
+			 __u32 *id, char *err, size_t errlen);
+
+/*
+ * Give the process behind @pidfd its first verdict state; @flags are
+ * SECIMPORT_TS_* (SECIMPORT_TS_STACKWALK picks the engine).
+ */
+int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, __u32 flags, char *err,
+		 size_t errlen);
 
 /*
  * Attach the USDT engine to process @pid running @interpreter, and mark it

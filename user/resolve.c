@@ -31,8 +31,18 @@ static const char resolver_py[] =
     "    del sys.path[0]\n"
     "    if path0 != '-':\n"
     "        sys.path.insert(0, path0)\n"
+    "lib = '-'\n"
+    "try:\n"
+    "    with open('/proc/self/maps') as maps:\n"
+    "        for line in maps:\n"
+    "            f = line.split(None, 5)\n"
+    "            if len(f) == 6 and '/libpython3' in f[5]:\n"
+    "                lib = f[5].strip()\n"
+    "                break\n"
+    "except OSError:\n"
+    "    pass\n"
     "emit('V', sys.implementation.name, sys.version_info[0], sys.version_info[1],\n"
-    "     sys.version.split()[0])\n"
+    "     sys.version.split()[0], lib)\n"
     "def find(name):\n"
     "    parts = name.split('.')\n"
     "    if len(parts) == 1 and name in sys.builtin_module_names:\n"
@@ -243,6 +253,11 @@ int resolve_policy(const struct policy *p, const struct launch *l, const struct 
 	if (!(f = next_field(&cur, end)))
 		goto bad;
 	snprintf(info->version, sizeof(info->version), "%s", f);
+	if (!(f = next_field(&cur, end)))
+		goto bad;
+	/* The ELF that holds _PyRuntime: libpython for shared builds. */
+	snprintf(info->runtime_elf, sizeof(info->runtime_elf), "%s",
+		 strcmp(f, "-") ? f : l->interpreter);
 
 	for (size_t i = 0; i < p->nr_modules; i++) {
 		const struct policy_module *m = &p->modules[i];

@@ -28,6 +28,7 @@ struct resolved_module {
 struct interp_info {
 	int major, minor;
 	char version[64];
+	char runtime_elf[4096]; /* the executable, or the libpython it maps */
 };
 
 /*

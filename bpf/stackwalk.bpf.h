@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The stack-walking engine's reader: which confined modules have a frame on
+ * the calling thread's CPython stack, read from the interpreter's own
+ * structures at the moment a decision is needed. Nothing runs per Python
+ * call. Used by the enforcement hook; the offsets of each interpreter build
+ * come from user space (struct secimport_interp).
+ */
+#ifndef SECIMPORT_STACKWALK_BPF_H
+#define SECIMPORT_STACKWALK_BPF_H
+
+#include "state.bpf.h"
+
+#define WALK_MAX_FRAMES 1024
+#define WALK_MAX_THREADS 256
+#define WALK_RAW_MAX 1024 /* bytes of a non-ASCII str read for transcoding */
+
+/*
+ * Scratch per CPU: the LPM key, a non-ASCII file name's raw data, and the
+ * transcoder's cursor (kept in the map, not on the stack, so the verifier
+ * does not track every value it takes through the loop).
+ */
+struct walk_scratch {
+	struct secimport_location_key key;
+	__u8 raw[WALK_RAW_MAX];
+	__u32 kind;
+	__u32 n; /* characters */
+	__u32 out; /* bytes written to key data after the set id */
+	__u32 full;
+};
+
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk_scratch);
+} walk_scratch SEC(".maps");
+
+static __always_inline int read_user_u64(__u64 addr, __u64 *v)
+{
+	return bpf_probe_read_user(v, sizeof(*v), (const void *)addr);
+}
+
+/* --- finding the calling thread's PyThreadState ------------------------- */
+
+struct tstate_search {
+	__u64 tstate;
+	__u64 want;
+	__u64 found;
+	__u32 id_off;
+	__u32 next_off;
+	int err;
+};
+
+static long tstate_step(__u32 i, struct tstate_search *c)
+{
+	__u64 id;
+
+	if (!c->tstate)
+		return 1;
+	if (read_user_u64(c->tstate + c->id_off, &id)) {
+		c->err = 1;
+		return 1;
+	}
+	if (id == c->want) {
+		c->found = c->tstate;
+		return 1;
+	}
+	if (read_user_u64(c->tstate + c->next_off, &c->tstate)) {
+		c->err = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * 3.11+: native_thread_id is the tid. Before: thread_id is pthread_self(),
+ * which glibc makes the thread pointer (fsbase on x86_64).
+ */
+static __always_inline __u64 thread_key(const struct secimport_py_offsets *off,
+					struct task_struct *task, __u32 *id_off)
+{
+	if (off->tstate_native_thread_id != SECIMPORT_PY_NONE) {
+		*id_off = off->tstate_native_thread_id;
+		return (__u64)task->pid;
+	}
+	*id_off = off->tstate_thread_id;
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(task, thread.fsbase);
+#else
+	return BPF_CORE_READ(task, thread.uw.tp_value);
+#endif
+}
+
+/* 0: no Python thread state for this thread (no Python frames); -1: unreadable. */
+static __always_inline int find_tstate(struct secimport_thread *ts,
+				       const struct secimport_py_offsets *off,
+				       struct task_struct *task, __u64 *tstate)
+{
+	struct tstate_search c = {};
+	__u64 interp, id;
+
+	c.want = thread_key(off, task, &c.id_off);
+	c.next_off = off->tstate_next;
+	/* The cached state is ours as long as it still carries our id. */
+	if (ts->py_tstate && !read_user_u64(ts->py_tstate + c.id_off, &id) && id == c.want) {
+		*tstate = ts->py_tstate;
+		return 0;
+	}
+	*tstate = 0;
+	ts->py_tstate = 0;
+	if (!ts->py_runtime)
+		return 0; /* the runtime is not initialised yet: no frames */
+	if (read_user_u64(ts->py_runtime + off->runtime_interpreters_head, &interp))
+		return -1;
+	if (!interp)
+		return 0;
+	if (read_user_u64(interp + off->interp_threads_head, &c.tstate))
+		return -1;
+	bpf_loop(WALK_MAX_THREADS, tstate_step, &c, 0);
+	if (c.err)
+		return -1;
+	*tstate = ts->py_tstate = c.found;
+	return 0;
+}
+
+/* --- a str object's bytes as the UTF-8 the policy's paths are in ------- */
+
+static long transcode_step(__u32 i, void *unused)
+{
+	__u32 zero = 0, cp, o;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u8 *d;
+
+	if (!s || i >= s->n)
+		return 1;
+	if (s->kind == 1) {
+		cp = s->raw[i & (WALK_RAW_MAX - 1)];
+	} else if (s->kind == 2) {
+		__u32 j = (i * 2) & (WALK_RAW_MAX - 2);
+
+		cp = s->raw[j] | (__u32)s->raw[j + 1] << 8;
+	} else {
+		__u32 j = (i * 4) & (WALK_RAW_MAX - 4);
+
+		cp = s->raw[j] | (__u32)s->raw[j + 1] << 8 | (__u32)s->raw[j + 2] << 16 |
+		     (__u32)s->raw[j + 3] << 24;
+	}
+	o = s->out;
+	if (o > SECIMPORT_PATH_MAX - 4) {
+		s->full = 1;
+		return 1;
+	}
+	d = &s->key.data[4 + (o & 0xff)];
+	if (cp >= 0xdc80 && cp <= 0xdcff) {
+		/* surrogateescape: the undecodable byte itself (os.fsencode) */
+		d[0] = cp - 0xdc00;
+		s->out = o + 1;
+	} else if (cp < 0x80) {
+		d[0] = cp;
+		s->out = o + 1;
+	} else if (cp < 0x800) {
+		d[0] = 0xc0 | cp >> 6;
+		d[1] = 0x80 | (cp & 0x3f);
+		s->out = o + 2;
+	} else if (cp < 0x10000) {
+		d[0] = 0xe0 | cp >> 12;
+		d[1] = 0x80 | (cp >> 6 & 0x3f);
+		d[2] = 0x80 | (cp & 0x3f);
+		s->out = o + 3;
+	} else {
+		d[0] = 0xf0 | (cp >> 18 & 0x07);
+		d[1] = 0x80 | (cp >> 12 & 0x3f);
+		d[2] = 0x80 | (cp >> 6 & 0x3f);
+		d[3] = 0x80 | (cp & 0x3f);
+		s->out = o + 4;
+	}
+	return 0;
+}
+
+/*
+ * Put str @obj into s->key as UTF-8 after the set id, NUL-terminated unless
+ * truncated; returns the LPM prefix length in bits, 0 if unreadable.
+ */
+static __always_inline __u32 str_to_key(struct walk_scratch *s,
+					const struct secimport_py_offsets *off, __u64 obj)
+{
+	__u64 len, n;
+	__u32 state, kind;
+
+	if (read_user_u64(obj + off->unicode_length, &len) ||
+	    bpf_probe_read_user(&state, sizeof(state), (const void *)(obj + off->unicode_state)))
+		return 0;
+	kind = (state >> 2) & 7;
+	if (!((state >> 5) & 1))
+		return 0; /* not compact: never the case for code object names */
+	if ((state >> 6) & 1) {
+		/* ASCII: the bytes are the UTF-8 */
+		n = len < SECIMPORT_PATH_MAX ? len : SECIMPORT_PATH_MAX;
+		barrier_var(n);
+		if (n == 0 || n > SECIMPORT_PATH_MAX)
+			return 0;
+		if (bpf_probe_read_user(&s->key.data[4], n,
+					(const void *)(obj + off->unicode_ascii_data)))
+			return 0;
+	} else {
+		__u64 bytes;
+
+		if (kind != 1 && kind != 2 && kind != 4)
+			return 0;
+		s->kind = kind;
+		s->n = len < WALK_RAW_MAX / kind ? len : WALK_RAW_MAX / kind;
+		s->out = 0;
+		s->full = 0;
+		bytes = (__u64)s->n * kind;
+		barrier_var(bytes); /* keep the bounds check on the register used */
+		if (bytes == 0 || bytes > WALK_RAW_MAX)
+			return 0;
+		if (bpf_probe_read_user(s->raw, bytes,
+					(const void *)(obj + off->unicode_compact_data)))
+			return 0;
+		bpf_loop(WALK_RAW_MAX, transcode_step, NULL, 0);
+		n = s->out;
+		if (s->full || len > s->n)
+			n = SECIMPORT_PATH_MAX; /* truncated: prefixes can still match */
+		if (n == 0 || n > SECIMPORT_PATH_MAX)
+			return 0;
+	}
+	if (n < SECIMPORT_PATH_MAX) {
+		barrier_var(n);
+		s->key.data[4 + (n & 0xff)] = 0;
+		n++;
+	}
+	return (4 + n) * 8;
+}
+
+/* --- the frame walk ------------------------------------------------------ */
+
+struct frame_walk {
+	__u64 frame;
+	__u64 mask; /* confined modules seen */
+	__u64 all; /* every module of the set, for failing closed */
+	__u64 hit_code; /* innermost frame of a confined module */
+	__u32 set;
+	__u32 interp;
+	int failed;
+};
+
+static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off, __u32 set,
+						__u64 fname, __u64 all)
+{
+	__u32 zero = 0, bits;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	struct secimport_location *loc;
+
+	if (!s)
+		return all;
+	s->key.data[0] = set >> 24;
+	s->key.data[1] = set >> 16;
+	s->key.data[2] = set >> 8;
+	s->key.data[3] = set;
+	bits = str_to_key(s, off, fname);
+	if (!bits) {
+		count(SECIMPORT_CNT_UNREADABLE_FILE);
+		return all;
+	}
+	s->key.prefixlen = bits;
+	loc = bpf_map_lookup_elem(&locations, &s->key);
+	return loc ? 1ULL << (loc->module & (SECIMPORT_MAX_MODULES - 1)) : 0;
+}
+
+static long frame_step(__u32 i, struct frame_walk *w)
+{
+	__u32 interp = w->interp;
+	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
+	const struct secimport_py_offsets *off;
+	__u64 prev, code, fname, m;
+	__u8 owner;
+
+	if (!w->frame)
+		return 1;
+	if (!ip) {
+		w->failed = 1;
+		return 1;
+	}
+	off = &ip->off;
+	if (read_user_u64(w->frame + off->frame_previous, &prev) ||
+	    read_user_u64(w->frame + off->frame_code, &code)) {
+		w->failed = 1;
+		return 1;
+	}
+	if (off->frame_owner != SECIMPORT_PY_NONE && off->frame_owner_cstack != SECIMPORT_PY_NONE) {
+		if (bpf_probe_read_user(&owner, 1, (const void *)(w->frame + off->frame_owner))) {
+			w->failed = 1;
+			return 1;
+		}
+		/* C-stack shim frames (3.12+) carry no code of their own. */
+		if (owner == off->frame_owner_cstack)
+			goto next;
+	}
+	if (!code)
+		goto next;
+	if (read_user_u64(code + off->code_filename, &fname)) {
+		w->failed = 1;
+		return 1;
+	}
+	m = module_of_filename(off, w->set, fname, w->all);
+	if (m && !w->hit_code)
+		w->hit_code = code;
+	w->mask |= m;
+next:
+	w->frame = prev;
+	return 0;
+}
+
+/*
+ * Confined modules on the calling thread's Python stack. Fails closed: an
+ * unreadable or too deep stack counts as every module of the set.
+ */
+static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
+					       struct task_struct *task, __u32 *evflags,
+					       __u64 *hit_code)
+{
+	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp };
+	struct secimport_interp *ip;
+	const struct secimport_py_offsets *off;
+	__u64 tstate, cframe;
+	__u32 interp = ts->py_interp;
+
+	*hit_code = 0;
+	w.all = set_all_modules(ts->set);
+	if (!ts->py_runtime)
+		return 0; /* no interpreter running in this process yet */
+	count(SECIMPORT_CNT_WALKS);
+	ip = bpf_map_lookup_elem(&interps, &interp);
+	if (!ip)
+		goto fail;
+	off = &ip->off;
+	if (find_tstate(ts, off, task, &tstate))
+		goto fail;
+	if (!tstate)
+		return 0; /* a thread without Python state runs no Python frames */
+	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
+		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
+		    read_user_u64(cframe + off->cframe_current_frame, &w.frame))
+			goto fail;
+	} else if (read_user_u64(tstate + off->tstate_frame, &w.frame)) {
+		goto fail;
+	}
+	bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
+	if (w.failed || w.frame)
+		goto fail; /* unreadable, or deeper than the bound */
+	*hit_code = w.hit_code;
+	return w.mask;
+fail:
+	count(SECIMPORT_CNT_WALK_FAILED);
+	*evflags |= SECIMPORT_EVF_WALK_FAILED;
+	return w.all;
+}
+
+/* File, function and first line of code object @code, for an event. */
+static __always_inline void stackwalk_fill_frame(struct secimport_event *e,
+						 const struct secimport_thread *ts, __u64 code)
+{
+	__u32 zero = 0, interp = ts->py_interp, bits;
+	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u64 fname, name;
+	int line;
+
+	if (!ip || !s || !code)
+		return;
+	if (!read_user_u64(code + ip->off.code_filename, &fname) &&
+	    (bits = str_to_key(s, &ip->off, fname)))
+		bpf_probe_read_kernel_str(e->file, sizeof(e->file), &s->key.data[4]);
+	if (!read_user_u64(code + ip->off.code_name, &name) && str_to_key(s, &ip->off, name))
+		bpf_probe_read_kernel_str(e->func, sizeof(e->func), &s->key.data[4]);
+	if (!bpf_probe_read_user(&line, sizeof(line),
+				 (const void *)(code + ip->off.code_firstlineno)))
+		e->lineno = line;
+}
+
+#endif /* SECIMPORT_STACKWALK_BPF_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Violations: the event record and the action, for every enforcement point. */
+#ifndef SECIMPORT_VERDICT_BPF_H
+#define SECIMPORT_VERDICT_BPF_H
+
+#include "stackwalk.bpf.h"
+
+/* Innermost confined frame, for the event (empty when none is known). */
+static __always_inline void event_fill_frame(struct secimport_event *e,
+					     const struct secimport_thread *ts)
+{
+	__u32 n = ts->nr_frames;
+
+	e->file[0] = 0;
+	e->func[0] = 0;
+	e->lineno = 0;
+	if (n == 0 || n > SECIMPORT_MAX_MODULES)
+		return;
+	const struct secimport_frame *f = &ts->frames[(n - 1) & (SECIMPORT_MAX_MODULES - 1)];
+
+	e->lineno = f->lineno;
+	if (f->file_ptr)
+		bpf_probe_read_user_str(e->file, sizeof(e->file), (void *)f->file_ptr);
+	if (f->func_ptr)
+		bpf_probe_read_user_str(e->func, sizeof(e->func), (void *)f->func_ptr);
+}
+
+/*
+ * Report a violation and carry out its action on the calling process.
+ * @code: the stack walker's innermost confined frame (0: use the USDT
+ * engine's recorded frames).
+ */
+static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
+				      __u64 confined, __u64 refusing, __u32 evflags, __u64 code)
+{
+	struct secimport_event *e;
+
+	if (action & SECIMPORT_ACT_KILL) {
+		bpf_send_signal(SIGKILL);
+		count(SECIMPORT_CNT_KILLED);
+	} else {
+		count(SECIMPORT_CNT_LOGGED);
+	}
+	e = event_reserve(SECIMPORT_EV_VIOLATION);
+	if (!e)
+		return;
+	e->action = action;
+	e->syscall_nr = nr;
+	e->flags = evflags;
+	e->confined_mask = confined;
+	e->refusing_mask = refusing;
+	e->set = ts->set;
+	if (code)
+		stackwalk_fill_frame(e, ts, code);
+	else
+		event_fill_frame(e, ts);
+	bpf_ringbuf_submit(e, 0);
+}
+
+#endif /* SECIMPORT_VERDICT_BPF_H */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The end-to-end suite on every interpreter and engine these machines have:
+# Debian's /usr/bin/python3.11 with both engines, and pyenv's CPython 3.8 to
+# 3.13 (no USDT probes, shared libpython) with the stack walker. An
+# interpreter that is missing is reported as a skip, never as a pass.
+#
+#   tests/e2e/matrix.sh BINARY
+set -u
+BIN=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+PYENV_ROOT=${PYENV_ROOT:-/root/.pyenv}
+failed=0
+skipped=0
+
+suite() {
+	echo "## interpreter $1, engine $2"
+	SECIMPORT_TEST_PYTHON=$1 SECIMPORT_TEST_ENGINE=$2 "$HERE/run.sh" "$BIN" || failed=$((failed + 1))
+}
+
+suite /usr/bin/python3.11 auto
+suite /usr/bin/python3.11 usdt
+for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
+	py=$(ls -d "$PYENV_ROOT"/versions/"$v".*/bin/python"$v" 2>/dev/null | sort -V | tail -1)
+	if [ -z "$py" ]; then
+		echo "## SKIP: no pyenv CPython $v under $PYENV_ROOT/versions"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	suite "$py" stackwalk
+done
+echo "## matrix: $failed suite(s) failed, $skipped interpreter(s) missing"
+[ "$failed" = 0 ]
