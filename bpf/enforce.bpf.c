@@ -63,6 +63,13 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 
 	if (!ts)
 		return 0;
+	if (ts->flags & SECIMPORT_TS_DENY_ARMED) {
+		/* The refusal was for the thread's previous syscall. */
+		__u32 tid = task->pid;
+
+		ts->flags &= ~SECIMPORT_TS_DENY_ARMED;
+		bpf_map_delete_elem(&deny_armed, &tid);
+	}
 	if (ts->flags & SECIMPORT_TS_DOOMED) {
 		violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
 			  ts->inherited_mask, SECIMPORT_EVF_DOOMED, 0);
@@ -96,8 +103,22 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		nr = policy_nr(regs, id);
 	}
 	refusing = refusing_modules(ts->set, mask, nr, &action);
-	if (refusing)
-		violation(ts, id, action, mask, refusing, evflags, hit_code);
+	if (!refusing)
+		return 0;
+	if (action & SECIMPORT_ACT_DENY) {
+		if (!compat && deny_covered(regs, id)) {
+			/* The live hooks on this syscall's path return -EPERM. */
+			__u32 tid = task->pid, one = 1;
+
+			ts->flags |= SECIMPORT_TS_DENY_ARMED;
+			bpf_map_update_elem(&deny_armed, &tid, &one, BPF_ANY);
+		} else {
+			/* No hook can refuse it: the fallback is the kill. */
+			action = (action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+			evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
+		}
+	}
+	violation(ts, id, action, mask, refusing, evflags, hit_code);
 	return 0;
 }
 

@@ -23,6 +23,9 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 	if (nr != NR_CLONE && nr != NR_CLONE3)
 		nr = NR_CLONE;
 	refusing = refusing_modules(pts->set, mask, nr, &action);
+	/* Deny without a live task_alloc hook falls back to the kill. */
+	if ((action & SECIMPORT_ACT_DENY) && !deny_covered(NULL, nr))
+		action |= SECIMPORT_ACT_KILL;
 	if (!refusing || !(action & SECIMPORT_ACT_KILL))
 		return;
 	/* Only a race gets here: syscall entry let it through. */

@@ -77,6 +77,7 @@ struct secimport_frame {
 #define SECIMPORT_TS_DOOMED 0x4u /* created against policy: kill at first syscall */
 #define SECIMPORT_TS_USDT 0x8u /* the USDT engine is attached to this process */
 #define SECIMPORT_TS_STACKWALK 0x10u /* attribution by walking CPython's frames */
+#define SECIMPORT_TS_DENY_ARMED 0x20u /* the current syscall is refused: hooks say EPERM */
 
 /* Task storage value: the verdict state of one thread. */
 struct secimport_thread {
@@ -168,6 +169,7 @@ enum secimport_event_type {
 #define SECIMPORT_EVF_DOOMED 0x8u /* process created against policy */
 #define SECIMPORT_EVF_EXEC 0x10u /* ATTACH after exec (else after fork) */
 #define SECIMPORT_EVF_WALK_FAILED 0x20u /* stack unreadable or too deep: all modules */
+#define SECIMPORT_EVF_DENY_UNCOVERED 0x40u /* deny asked, no live hook refuses it: killed */
 
 /* Per-CPU counters, index into the `counters` map. */
 enum secimport_counter {

@@ -26,11 +26,13 @@
 #if defined(__TARGET_ARCH_x86)
 #define NR_CLONE 56
 #define NR_CLONE3 435
+#define NR_SOCKET 41
 #define TS_COMPAT 0x0002u
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_CLONE 220
 #define NR_CLONE3 435
+#define NR_SOCKET 198
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #else
 #error "unsupported architecture"
@@ -103,6 +105,43 @@ SECIMPORT_MAP struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} deny_armed SEC(".maps");
+
+/*
+ * Set by the loader before load. cfg_deny_covered: syscalls a live deny hook
+ * refuses in the kernel path (BPF LSM). cfg_deny_cgroup: the cgroup socket
+ * hooks are attached, so socket() of an inet family is refusable too.
+ */
+#ifdef SECIMPORT_DEFINE_MAPS
+const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS] = {};
+const volatile __u32 cfg_deny_cgroup = 0;
+#else
+extern const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS];
+extern const volatile __u32 cfg_deny_cgroup;
+#endif
+
+static __always_inline bool deny_covered(struct pt_regs *regs, long id)
+{
+	__u64 nr = id;
+
+	if (id < 0 || nr >= SECIMPORT_SYSCALL_BITS)
+		return false;
+	if ((cfg_deny_covered[(nr / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr % 64)) & 1)
+		return true;
+	if (cfg_deny_cgroup && id == NR_SOCKET && regs) {
+		long family = PT_REGS_PARM1_CORE_SYSCALL(regs);
+
+		return family == 2 /* AF_INET */ || family == 10 /* AF_INET6 */;
+	}
+	return false;
+}
 
 /* Scratch for the LPM key, too big to build on the stack next to others. */
 SECIMPORT_MAP struct {

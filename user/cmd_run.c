@@ -51,7 +51,9 @@ static void run_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -p, --policy FILE      policy to enforce (required)\n"
-		"  -a, --action ACTION    override every module's action: kill or log\n"
+		"  -a, --action ACTION    override every module's action: kill, log, deny or\n"
+		"                         deny+kill (deny refuses with EPERM; needs BPF LSM)\n"
+		"      --fallback kill    where deny cannot refuse (no BPF LSM), kill instead\n"
 		"  -l, --log FILE         write violation records to FILE instead of stderr\n"
 		"  -j, --json             violation records as JSON lines\n"
 		"  -e, --engine ENGINE    attribution engine: auto (default), stackwalk or usdt\n"
@@ -232,8 +234,18 @@ out:
 	return status;
 }
 
+/* What to do about a missing BPF LSM, depending on why it is missing. */
+static const char *lsm_advice(const struct loader_status *st)
+{
+	if (strstr(st->lsm_why, "not among"))
+		return "Boot with bpf in the kernel's lsm= list (e.g. "
+		       "lsm=lockdown,capability,landlock,yama,bpf)";
+	return "This kernel lists BPF LSM but refuses its programs (some hardened or "
+	       "virtualized kernels do); use a kernel that allows them";
+}
+
 struct run_opts {
-	const char *policy, *action, *log, *engine, *python, *user;
+	const char *policy, *action, *log, *engine, *python, *user, *fallback;
 	bool json;
 };
 
@@ -247,6 +259,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		{ "engine", required_argument, NULL, 'e' },
 		{ "python", required_argument, NULL, 'P' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "fallback", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -279,6 +292,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		case 'u':
 			o->user = optarg;
 			break;
+		case 'F':
+			o->fallback = optarg;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -298,11 +314,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		p_err("run needs a program to run after '--' (see 'secimport-bpf run --help')");
 		return -1;
 	}
-	if (o->action && strcmp(o->action, "kill") && strcmp(o->action, "log")) {
-		p_err("unknown action '%s': use kill or log%s", o->action,
-		      !strcmp(o->action, "deny") ? " (deny needs BPF LSM support, not in this "
-						   "version)"
-						 : "");
+	if (o->action && !policy_action_parse(o->action)) {
+		p_err("unknown action '%s': use kill, log, deny or deny+kill", o->action);
+		return -1;
+	}
+	if (o->fallback && strcmp(o->fallback, "kill")) {
+		p_err("unknown fallback '%s': the only fallback for deny is kill", o->fallback);
 		return -1;
 	}
 	return 0;
@@ -319,6 +336,8 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	struct run_as as;
 	struct engine_choice engine;
+	struct loader_opts lopts = {};
+	struct loader_status lstatus;
 	__u32 interp_id, track_flags = 0;
 	char err[1024];
 	int status = EXIT_USAGE, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1,
@@ -368,8 +387,28 @@ int cmd_run(int argc, char **argv)
 		p_err("cannot open log file '%s': %s", o.log, strerror(errno));
 		goto out;
 	}
-	if (loader_open(&ctx.loader, err, sizeof(err)) ||
-	    loader_set_policy(ctx.loader, RUN_SET, &policy, resolved, err, sizeof(err))) {
+	lopts.table = policy.table;
+	lopts.deny = policy_uses_action(&policy, SECIMPORT_ACT_DENY);
+	if (loader_open(&ctx.loader, &lopts, &lstatus, err, sizeof(err))) {
+		p_err("%s", err);
+		goto out;
+	}
+	if (lopts.deny && !lstatus.lsm_live) {
+		if (!o.fallback) {
+			p_err("the policy asks for deny, which needs BPF LSM: %s. %s, or pass "
+			      "--fallback kill to kill where a refusal is not possible",
+			      lstatus.lsm_why, lsm_advice(&lstatus));
+			goto out;
+		}
+		p_warn("BPF LSM is not usable (%s): deny kills instead%s", lstatus.lsm_why,
+		       lstatus.cgroup_live ? ", except socket() of inet sockets, refused "
+					     "through cgroup socket hooks"
+					   : "");
+	}
+	p_info("hooks live: sys_enter, sched_process_fork/exec/exit%s%s",
+	       lstatus.lsm_live ? ", BPF LSM (exec, task_alloc, file_open, ptrace, sockets)" : "",
+	       lstatus.cgroup_live ? ", cgroup sock_create/connect/sendmsg/bind" : "");
+	if (loader_set_policy(ctx.loader, RUN_SET, &policy, resolved, err, sizeof(err))) {
 		p_err("%s", err);
 		goto out;
 	}

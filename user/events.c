@@ -66,8 +66,10 @@ static void format_time(const struct event_printer *pr, __u64 mono_ns, char *buf
 		 (ns % 1000000000LL) / 1000);
 }
 
+/* By bit of SECIMPORT_EVF_*. */
 static const char *const flag_names[] = { "compat_syscall", "fork_check", "not_attributed",
-					  "doomed_child", "exec" };
+					  "doomed_child",   "exec",	  "walk_failed",
+					  "deny_uncovered" };
 
 void event_print(const struct event_printer *pr, const struct secimport_event *e)
 {

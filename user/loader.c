@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "secimport.skel.h"
 #include "loader.h"
+#include "probe.h"
 #include "pyruntime.h"
 #include "util.h"
 
@@ -30,8 +32,12 @@ struct engine_links {
 	struct bpf_link *links[3];
 };
 
+#define MAX_DENY_LINKS 32
+
 struct loader {
 	struct secimport_bpf *skel;
+	struct bpf_link *deny_links[MAX_DENY_LINKS];
+	size_t nr_deny_links;
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
 	__u32 nr_interps;
 	struct engine_links *engines;
@@ -57,23 +63,136 @@ static const char *errstr(int err)
 	return strerror(err);
 }
 
-int loader_open(struct loader **out, char *err, size_t errlen)
+/* Syscalls whose kernel path passes one of the LSM hooks of deny.bpf.c. */
+static const char *const lsm_covered[] = {
+	"execve",
+	"execveat",
+	"fork",
+	"vfork",
+	"clone",
+	"clone3",
+	"open",
+	"openat",
+	"openat2",
+	"creat",
+	"ptrace",
+	"process_vm_writev",
+	"process_vm_readv",
+	"socket",
+	"socketpair",
+	"connect",
+	"bind",
+	"listen",
+	"accept",
+	"accept4",
+	"sendto",
+	"sendmsg",
+	"sendmmsg",
+	"recvfrom",
+	"recvmsg",
+	"recvmmsg",
+	"getsockname",
+	"getpeername",
+	"setsockopt",
+	"getsockopt",
+	"shutdown",
+};
+
+static bool prog_in_section(const struct bpf_program *p, const char *prefix)
+{
+	return !strncmp(bpf_program__section_name(p), prefix, strlen(prefix));
+}
+
+static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm, bool cgroup)
+{
+	struct bpf_program *p;
+
+	l->skel = secimport_bpf__open();
+	if (!l->skel)
+		return -errno;
+	/* Room for many interpreter processes at once. */
+	bpf_map__set_max_entries(l->skel->maps.__bpf_usdt_specs, USDT_SPECS);
+	bpf_object__for_each_program(p, l->skel->obj)
+	{
+		if (prog_in_section(p, "lsm/"))
+			bpf_program__set_autoload(p, lsm);
+		else if (prog_in_section(p, "cgroup/"))
+			bpf_program__set_autoload(p, cgroup);
+	}
+	for (size_t i = 0; lsm && i < sizeof(lsm_covered) / sizeof(lsm_covered[0]); i++) {
+		int nr = o->table ? syscall_lookup(o->table, lsm_covered[i]) : -1;
+
+		if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
+			l->skel->rodata->cfg_deny_covered[nr / 64] |= 1ULL << (nr % 64);
+	}
+	l->skel->rodata->cfg_deny_cgroup = cgroup;
+	return secimport_bpf__load(l->skel);
+}
+
+static int attach_deny_hooks(struct loader *l, bool lsm, const char *cgroup_root, char *err,
+			     size_t errlen)
+{
+	struct bpf_program *p;
+	int cg = -1, ret = 0;
+
+	if (cgroup_root && (cg = open(cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open cgroup root %s: %s", cgroup_root,
+			 strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_program(p, l->skel->obj)
+	{
+		struct bpf_link *link;
+
+		if (lsm && prog_in_section(p, "lsm/"))
+			link = bpf_program__attach(p);
+		else if (cg >= 0 && prog_in_section(p, "cgroup/"))
+			link = bpf_program__attach_cgroup(p, cg);
+		else
+			continue;
+		if (!link || l->nr_deny_links >= MAX_DENY_LINKS) {
+			snprintf(err, errlen, "failed to attach %s: %s",
+				 bpf_program__section_name(p), errstr(errno));
+			bpf_link__destroy(link);
+			ret = -1;
+			break;
+		}
+		l->deny_links[l->nr_deny_links++] = link;
+	}
+	if (cg >= 0)
+		close(cg);
+	return ret;
+}
+
+int loader_open(struct loader **out, const struct loader_opts *opts, struct loader_status *st,
+		char *err, size_t errlen)
 {
 	struct loader *l = calloc(1, sizeof(*l));
+	bool lsm = false, cgroup = false;
 	int ret;
 
 	*out = NULL;
+	memset(st, 0, sizeof(*st));
 	if (!l)
 		return -1;
 	libbpf_set_print(libbpf_print);
-	l->skel = secimport_bpf__open();
-	if (!l->skel) {
-		snprintf(err, errlen, "failed to open the BPF object: %s", errstr(errno));
-		goto fail;
+	if (opts->deny) {
+		lsm = probe_lsm_bpf_listed(st->lsms, sizeof(st->lsms));
+		if (!lsm)
+			snprintf(st->lsm_why, sizeof(st->lsm_why),
+				 "bpf is not among the active LSMs (%s)", st->lsms);
+		cgroup = probe_cgroup2_root(st->cgroup_root, sizeof(st->cgroup_root)) == 0;
 	}
-	/* Room for many interpreter processes at once. */
-	bpf_map__set_max_entries(l->skel->maps.__bpf_usdt_specs, USDT_SPECS);
-	ret = secimport_bpf__load(l->skel);
+	ret = open_and_load(l, opts, lsm, cgroup);
+	if (ret && lsm) {
+		/* Listed is not enough: some kernels still refuse LSM programs. */
+		snprintf(st->lsm_why, sizeof(st->lsm_why),
+			 "bpf is an active LSM (%s) but its programs do not load here: %s",
+			 st->lsms, errstr(ret));
+		secimport_bpf__destroy(l->skel);
+		lsm = false;
+		ret = open_and_load(l, opts, lsm, cgroup);
+	}
 	if (ret) {
 		snprintf(err, errlen,
 			 "failed to load the BPF programs: %s (needs root and a kernel with BTF, "
@@ -100,6 +219,11 @@ int loader_open(struct loader **out, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	if ((lsm || cgroup) &&
+	    attach_deny_hooks(l, lsm, cgroup ? st->cgroup_root : NULL, err, errlen))
+		goto fail;
+	st->lsm_live = lsm;
+	st->cgroup_live = cgroup;
 	*out = l;
 	return 0;
 fail:
@@ -116,6 +240,8 @@ void loader_destroy(struct loader *l)
 			bpf_link__destroy(l->engines[i].links[k]);
 	for (__u32 i = 0; i < l->nr_interps; i++)
 		bpf_link__destroy(l->runtime_probes[i]);
+	for (size_t i = 0; i < l->nr_deny_links; i++)
+		bpf_link__destroy(l->deny_links[i]);
 	free(l->engines);
 	secimport_bpf__destroy(l->skel);
 	free(l);

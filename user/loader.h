@@ -17,8 +17,23 @@
 struct loader;
 struct ring_buffer;
 
+struct loader_opts {
+	bool deny; /* a policy asks for deny: load the hooks that can refuse */
+	const struct syscall_table *table;
+};
+
+/* Which refusing hooks are live, and why not. */
+struct loader_status {
+	bool lsm_live; /* BPF LSM hooks attached */
+	bool cgroup_live; /* cgroup socket hooks attached */
+	char lsms[256]; /* the kernel's active LSM list */
+	char lsm_why[512]; /* why the LSM hooks are not live */
+	char cgroup_root[256];
+};
+
 /* Open, load and attach the always-on hooks. -1 with @err on failure. */
-int loader_open(struct loader **out, char *err, size_t errlen);
+int loader_open(struct loader **out, const struct loader_opts *opts, struct loader_status *st,
+		char *err, size_t errlen);
 void loader_destroy(struct loader *l);
 
 /* Write policy set @set: module policies, locations and the set's mask. */

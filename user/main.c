@@ -15,6 +15,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run a program with Python modules confined" },
 	{ "policy", cmd_policy, "check a policy file (policy check FILE)" },
+	{ "features", cmd_features, "which hooks this kernel allows (kill, log, deny)" },
 };
 
 static void usage(FILE *f)

@@ -537,7 +537,8 @@ static int parse_action(struct ctx *c, const struct node *key, const struct node
 	char buf[SHOW_BUF];
 
 	if (val->kind != NODE_SCALAR || is_null(val))
-		return error_node(c, is_null(val) ? key : val, "action must be kill or log");
+		return error_node(c, is_null(val) ? key : val,
+				  "action must be kill, log, deny or deny+kill");
 	if (is_str(val, "kill")) {
 		*action = ACT_KILL;
 		return 0;
@@ -546,12 +547,17 @@ static int parse_action(struct ctx *c, const struct node *key, const struct node
 		*action = SECIMPORT_ACT_LOG;
 		return 0;
 	}
-	if (is_str(val, "deny") || is_str(val, "deny+kill"))
-		return error_node(c, val,
-				  "action '%s' needs BPF LSM and is not available in this version; "
-				  "use kill or log",
-				  show(val, buf));
-	return error_node(c, val, "unknown action '%s': use kill or log", show(val, buf));
+	/* Whether the kernel can refuse is the loader's question, not the policy's. */
+	if (is_str(val, "deny")) {
+		*action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY;
+		return 0;
+	}
+	if (is_str(val, "deny+kill")) {
+		*action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL;
+		return 0;
+	}
+	return error_node(c, val, "unknown action '%s': use kill, log, deny or deny+kill",
+			  show(val, buf));
 }
 
 static int parse_bool(struct ctx *c, const struct node *key, const struct node *val, int *out)
@@ -1141,7 +1147,6 @@ const char *policy_action_name(unsigned int action)
 	}
 }
 
-/* Only what this version can enforce: "deny" needs the BPF LSM hooks. */
 unsigned int policy_action_parse(const char *name)
 {
 	if (!name)
@@ -1150,5 +1155,19 @@ unsigned int policy_action_parse(const char *name)
 		return SECIMPORT_ACT_LOG;
 	if (!strcmp(name, "kill"))
 		return SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+	if (!strcmp(name, "deny"))
+		return SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY;
+	if (!strcmp(name, "deny+kill"))
+		return SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL;
 	return 0;
+}
+
+bool policy_uses_action(const struct policy *p, unsigned int flag)
+{
+	if (p->has_process_default && (p->process_default.action & flag))
+		return true;
+	for (size_t i = 0; i < p->nr_modules; i++)
+		if (p->modules[i].action & flag)
+			return true;
+	return false;
 }

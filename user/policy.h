@@ -55,6 +55,9 @@ void policy_free(struct policy *p);
 /* Replace every module's action (the `run --action` override). */
 void policy_override_action(struct policy *p, unsigned int action);
 
+/* Does any module (or process_default) use action flag @flag (SECIMPORT_ACT_*)? */
+bool policy_uses_action(const struct policy *p, unsigned int flag);
+
 /* Bit helpers over compiled bitmaps. */
 static inline bool policy_allows(const uint64_t *allow, unsigned int nr)
 {

@@ -24,6 +24,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
+# Can this kernel refuse through BPF LSM (deny)? The VM suite has it; most hosts don't.
+LSM_LIVE=false
+"$BIN" features --json 2>/dev/null | grep -q '"bpf_lsm":true' && LSM_LIVE=true
+
 ntests=0
 nfailed=0
 nskipped=0
@@ -374,6 +378,83 @@ t_pythonpath() {
 	expect_err "frame=$T/lib/example\.py"
 }
 
+# --- deny: the operation is refused, the program goes on ---------------------
+
+needs_lsm() {
+	$LSM_LIVE || skip "needs BPF LSM, which this kernel does not allow; the VM suite (tests/vm) runs it"
+	$LSM_LIVE
+}
+
+t_deny_socket() {
+	# BPF LSM where it is live, the cgroup socket hooks everywhere else.
+	fresh deny
+	confine net.yaml --fallback kill -- "$M" socket
+	expect_rc 0
+	expect_out '^module refused$'
+	expect_out '^main created$'
+	expect_err 'deny .* module=plugin syscall=socket ' 1
+}
+
+t_deny_without_lsm() {
+	if $LSM_LIVE; then
+		skip "BPF LSM is live here: deny_shell covers it"
+		return
+	fi
+	fresh deny
+	confine shell.yaml -- "$M" shell
+	expect_rc 2
+	expect_err 'the policy asks for deny, which needs BPF LSM: .* or pass --fallback kill'
+	expect_no_file main_ran "nothing runs"
+	confine shell.yaml --fallback kill -- "$M" shell
+	expect_rc 137
+	expect_no_file shell_ran "killed instead"
+	expect_err 'kill .* module=plugin syscall=(clone3|clone|vfork|fork) .*deny_uncovered' 1
+}
+
+t_deny_shell() {
+	needs_lsm || return
+	fresh deny
+	confine shell.yaml -- "$M" shell
+	expect_rc 0
+	expect_out '^module system=-1 spawn=refused$'
+	expect_no_file shell_ran "os.system's command must not run"
+	expect_no_file spawn_ran "subprocess's command must not run"
+	expect_file main_ran "main may spawn"
+	expect_err 'deny .* module=plugin syscall=(clone3|clone|vfork|fork) ' 2
+}
+
+t_deny_connect() {
+	needs_lsm || return
+	fresh deny
+	# The module gets a socket from main: only its connect() is refused.
+	confine net.yaml -- "$M" connect
+	expect_rc 0
+	expect_out '^module refused$'
+	expect_out '^listener saw nothing$'
+	expect_out '^main connected$'
+	expect_err 'deny .* module=plugin syscall=connect ' 1
+}
+
+t_deny_open() {
+	needs_lsm || return
+	fresh deny
+	confine open.yaml -- "$M" open
+	expect_rc 0
+	expect_out '^module refused$'
+	expect_out '^file original$'
+	expect_out '^main wrote$'
+	expect_err 'deny .* module=plugin syscall=(openat|open) ' 1
+}
+
+t_deny_kill() {
+	needs_lsm || return
+	fresh deny
+	confine denykill.yaml -- "$M" shell
+	expect_rc 137
+	expect_no_file shell_ran "refused and killed"
+	expect_err 'deny\+kill .* module=plugin syscall=(clone3|clone|vfork|fork) ' 1
+}
+
 # --- the command line ------------------------------------------------------
 
 t_exit_status() {
@@ -425,10 +506,14 @@ t_usage() {
 	"$BIN" frobnicate >"$T/out" 2>"$T/err"
 	RC=$?
 	expect_rc 2
-	"$BIN" run --action deny --policy x.yaml -- true >"$T/out" 2>"$T/err"
+	"$BIN" run --action block --policy x.yaml -- true >"$T/out" 2>"$T/err"
 	RC=$?
 	expect_rc 2
-	expect_err "unknown action 'deny'"
+	expect_err "unknown action 'block': use kill, log, deny or deny\+kill"
+	"$BIN" run --fallback log --action deny --policy x.yaml -- true >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "unknown fallback 'log'"
 	"$BIN" --version >"$T/out" 2>"$T/err"
 	RC=$?
 	expect_rc 0
@@ -465,7 +550,8 @@ EOF
 ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed benign helper_spawn
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
 raw_clone callback_callee callback_closure fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
-flag_optimize flag_importtime pythonpath run_as_user supervisor_kill exit_status
+flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
+deny_open deny_kill run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -496,6 +582,12 @@ declare -A DESC=(
 	[flag_optimize]="python -O"
 	[flag_importtime]="python -X importtime"
 	[pythonpath]="the module PYTHONPATH selects is the one confined"
+	[deny_socket]="deny: socket() from a no-network module fails with EPERM, main's works"
+	[deny_without_lsm]="deny without BPF LSM: exit 2 unless --fallback kill, then killed"
+	[deny_shell]="deny (BPF LSM): os.system and subprocess refused, the program goes on"
+	[deny_connect]="deny (BPF LSM): connect() refused, the listener sees nothing"
+	[deny_open]="deny (BPF LSM): opening a file refused, the file unchanged"
+	[deny_kill]="deny+kill (BPF LSM): refused, then killed"
 	[run_as_user]="--user runs the program unprivileged, still confined"
 	[supervisor_kill]="a confined module cannot kill run when it runs unprivileged"
 	[exit_status]="run exits with the program's status, 128+N on a signal"
@@ -506,7 +598,7 @@ declare -A DESC=(
 )
 
 selected=${*:-$ALL_TESTS}
-echo "# secimport-bpf end-to-end tests, interpreter $PY, engine $ENGINE"
+echo "# secimport-bpf end-to-end tests, interpreter $PY, engine $ENGINE, BPF LSM $LSM_LIVE"
 for t in $selected; do
 	run_test "$t" "${DESC[$t]:-}"
 done

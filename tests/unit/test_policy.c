@@ -334,6 +334,17 @@ static void test_actions(void **state)
 	p = parse_ok("modules: {a: }\naction: log\n");
 	assert_int_equal(p->modules[0].action, SECIMPORT_ACT_LOG);
 	release(p);
+
+	/* deny and deny+kill (whether the kernel can refuse is checked at load). */
+	p = parse_ok("action: deny\nprocess_default: {action: deny+kill}\n"
+		     "modules:\n  a:\n  b: {action: deny+kill}\n");
+	assert_int_equal(p->action, SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY);
+	assert_int_equal(p->modules[0].action, SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY);
+	assert_int_equal(p->modules[1].action,
+			 SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL);
+	assert_int_equal(p->process_default.action,
+			 SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL);
+	release(p);
 }
 
 static void test_action_names(void **state)
@@ -348,8 +359,9 @@ static void test_action_names(void **state)
 	assert_string_equal(policy_action_name(0), "unknown");
 	assert_int_equal(policy_action_parse("log"), SECIMPORT_ACT_LOG);
 	assert_int_equal(policy_action_parse("kill"), KILL);
-	/* Not enforceable yet: the CLI must refuse it like the policy does. */
-	assert_int_equal(policy_action_parse("deny"), 0);
+	assert_int_equal(policy_action_parse("deny"), SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY);
+	assert_int_equal(policy_action_parse("deny+kill"),
+			 SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL);
 	assert_int_equal(policy_action_parse("Kill"), 0);
 	assert_int_equal(policy_action_parse(""), 0);
 	assert_int_equal(policy_action_parse(NULL), 0);
@@ -593,8 +605,6 @@ struct error_case {
 
 static const char empty_msg[] =
     "policy is empty: it must have a `modules:` mapping or a `process_default:`";
-static const char deny_msg[] = "action 'deny' needs BPF LSM and is not available in this "
-			       "version; use kill or log";
 static const char name_msg[] = "write an importable name such as 'pkg.mod', or an absolute "
 			       "path such as '/opt/app/lib' without '.', '..' or empty components";
 
@@ -637,17 +647,12 @@ static struct error_case error_cases[] = {
 	  "modules must be a mapping from module name to its settings, e.g. `modules: {json: "
 	  "{allow_shell: false}}`"),
 	/* actions */
-	E("top action deny", "action: deny\nmodules: {a: }\n", "1:9", deny_msg),
-	E("module action deny", "modules:\n  a:\n    action: deny\n", "3:13", deny_msg),
-	E("process_default deny", "process_default: {action: deny}\n", "1:27", deny_msg),
-	E("action deny+kill", "action: deny+kill\nmodules: {a: }\n", "1:9",
-	  "action 'deny+kill' needs BPF LSM and is not available in this version; use kill or "
-	  "log"),
 	E("unknown action", "action: block\nmodules: {a: }\n", "1:9",
-	  "unknown action 'block': use kill or log"),
+	  "unknown action 'block': use kill, log, deny or deny+kill"),
 	E("action case", "modules: {a: {action: KILL}}\n", "1:23",
-	  "unknown action 'KILL': use kill or log"),
-	E("action null", "modules:\n  a:\n    action:\n", "3:5", "action must be kill or log"),
+	  "unknown action 'KILL': use kill, log, deny or deny+kill"),
+	E("action null", "modules:\n  a:\n    action:\n", "3:5",
+	  "action must be kill, log, deny or deny+kill"),
 	/* module settings */
 	E("unknown setting", "modules:\n  json:\n    allow_shel: true\n", "3:5",
 	  "unknown key 'allow_shel' in the settings of module 'json' (did you mean "

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The deny action: the operation is refused (-EPERM) instead of running.
+ * The syscall-entry hook decides, as for every action, and arms the thread;
+ * these hooks only carry the refusal out, in the kernel path of the
+ * syscall: BPF LSM hooks where the kernel has BPF LSM, cgroup socket hooks
+ * (inet sockets) everywhere. Cheapest check first; an earlier LSM's refusal
+ * stands.
+ */
+#include "verdict.bpf.h"
+
+#ifndef EPERM
+#define EPERM 1
+#endif
+
+static __always_inline int refused(void)
+{
+	struct secimport_thread *ts = thread_state(bpf_get_current_task_btf());
+
+	return ts && (ts->flags & SECIMPORT_TS_DENY_ARMED) ? -EPERM : 0;
+}
+
+#define DENY_LSM_HOOK(hook, ...)                                 \
+	SEC("lsm/" #hook)                                        \
+	int BPF_PROG(secimport_lsm_##hook, __VA_ARGS__, int ret) \
+	{                                                        \
+		if (ret)                                         \
+			return ret;                              \
+		return refused();                                \
+	}
+
+DENY_LSM_HOOK(bprm_check_security, struct linux_binprm *bprm)
+DENY_LSM_HOOK(file_open, struct file *file)
+DENY_LSM_HOOK(ptrace_access_check, struct task_struct *child, unsigned int mode)
+DENY_LSM_HOOK(socket_socketpair, struct socket *a, struct socket *b)
+DENY_LSM_HOOK(socket_connect, struct socket *sock, struct sockaddr *addr, int len)
+DENY_LSM_HOOK(socket_bind, struct socket *sock, struct sockaddr *addr, int len)
+DENY_LSM_HOOK(socket_listen, struct socket *sock, int backlog)
+DENY_LSM_HOOK(socket_accept, struct socket *sock, struct socket *newsock)
+DENY_LSM_HOOK(socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+DENY_LSM_HOOK(socket_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags)
+DENY_LSM_HOOK(socket_getsockname, struct socket *sock)
+DENY_LSM_HOOK(socket_getpeername, struct socket *sock)
+DENY_LSM_HOOK(socket_setsockopt, struct socket *sock, int level, int optname)
+DENY_LSM_HOOK(socket_getsockopt, struct socket *sock, int level, int optname)
+DENY_LSM_HOOK(socket_shutdown, struct socket *sock, int how)
+
+SEC("lsm/socket_create")
+int BPF_PROG(secimport_lsm_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	if (ret)
+		return ret;
+	return kern ? 0 : refused();
+}
+
+/*
+ * Process creation: judged here on the real clone flags, not on what
+ * clone3's user memory said at syscall entry.
+ */
+SEC("lsm/task_alloc")
+int BPF_PROG(secimport_lsm_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct secimport_thread *ts;
+	__u32 action = 0, evflags = 0, nr;
+	__u64 mask;
+
+	if (ret)
+		return ret;
+	ts = thread_state(bpf_get_current_task_btf());
+	if (!ts)
+		return 0;
+	if (ts->flags & SECIMPORT_TS_DENY_ARMED)
+		return -EPERM;
+	mask = effective_mask(ts, &evflags);
+	if (!mask)
+		return 0;
+	nr = (clone_flags & CLONE_THREAD) ? SECIMPORT_NR_THREAD_CREATE : NR_CLONE;
+	if (refusing_modules(ts->set, mask, nr, &action) && (action & SECIMPORT_ACT_DENY))
+		return -EPERM;
+	return 0;
+}
+
+static __always_inline int cgroup_verdict(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	/* 1: let it through; 0: -EPERM */
+	return bpf_map_lookup_elem(&deny_armed, &tid) ? 0 : 1;
+}
+
+SEC("cgroup/sock_create")
+int secimport_cg_sock_create(struct bpf_sock *ctx)
+{
+	return cgroup_verdict();
+}
+
+SEC("cgroup/connect4")
+int secimport_cg_connect4(struct bpf_sock_addr *ctx)
+{
+	return cgroup_verdict();
+}
+
+SEC("cgroup/connect6")
+int secimport_cg_connect6(struct bpf_sock_addr *ctx)
+{
+	return cgroup_verdict();
+}
+
+SEC("cgroup/sendmsg4")
+int secimport_cg_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return cgroup_verdict();
+}
+
+SEC("cgroup/sendmsg6")
+int secimport_cg_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return cgroup_verdict();
+}
+
+SEC("cgroup/bind4")
+int secimport_cg_bind4(struct bpf_sock_addr *ctx)
+{
+	return cgroup_verdict();
+}
+
+SEC("cgroup/bind6")
+int secimport_cg_bind6(struct bpf_sock_addr *ctx)
+{
+	return cgroup_verdict();
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

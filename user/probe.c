@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "probe.h"
+
+#define LSM_LIST "/sys/kernel/security/lsm"
+
+bool probe_lsm_bpf_listed(char *lsms, size_t len)
+{
+	char buf[512], *tok, *save;
+	size_t n;
+	FILE *f;
+
+	snprintf(lsms, len, "?");
+	f = fopen(LSM_LIST, "re");
+	if (!f && errno == ENOENT &&
+	    mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) == 0)
+		f = fopen(LSM_LIST, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(lsms, len, "%s", buf);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, "bpf"))
+			return true;
+	return false;
+}
+
+int probe_cgroup2_root(char *path, size_t len)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	struct mntent *m;
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while ((m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "cgroup2"))
+			continue;
+		snprintf(path, len, "%s", m->mnt_dir);
+		ret = 0;
+		break;
+	}
+	endmntent(f);
+	return ret;
+}
