@@ -44,7 +44,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps test test-unit test-e2e demo format format-check bench fuzz
+.PHONY: all clean install deps lint test test-unit test-e2e test-vm demo format format-check bench fuzz
 
 all: $(OUTPUT)/secimport-bpf
 
@@ -102,11 +102,17 @@ test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 test-e2e: $(OUTPUT)/secimport-bpf
 	$(Q)tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf
 
+# The end-to-end suite on Debian bookworm's stock 6.1 kernel (BPF LSM on)
+# under qemu/TCG: the deny tests, and CO-RE on a second kernel.
+test-vm: $(OUTPUT)/secimport-bpf
+	$(Q)tests/vm/run.sh $(OUTPUT)/secimport-bpf $(TESTS)
+
 # Everything CI runs. Needs root (it loads BPF programs).
 test: deps
-	$(Q)$(MAKE) --no-print-directory format-check all
+	$(Q)$(MAKE) --no-print-directory format-check lint all
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-e2e
+	$(Q)$(MAKE) --no-print-directory test-vm
 
 # The Quick Start: a module that may not spawn a shell tries to.
 demo: deps
@@ -118,6 +124,11 @@ deps:
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+SHELL_SCRIPTS := scripts/*.sh tests/e2e/*.sh tests/vm/run.sh examples/quickstart/run.sh
+
+lint:
+	$(Q)shellcheck $(SHELL_SCRIPTS)
 
 format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c

@@ -4,21 +4,27 @@
 set -eu
 
 PACKAGES="make gcc clang llvm binutils libbpf-dev bpftool libelf-dev zlib1g-dev \
-libyaml-dev libcmocka-dev clang-format python3.11"
+libyaml-dev libcmocka-dev clang-format shellcheck python3.11 \
+qemu-system-x86 busybox-static cpio"
+
+# The VM suite downloads Debian's cloud kernel: it needs package lists.
+need_lists=false
+apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || need_lists=true
 
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && ! $need_lists && exit 0
 
 if [ "$(id -u)" != 0 ]; then
 	echo "secimport-bpf: missing packages:$missing; run as root (sudo) to install them" >&2
 	exit 1
 fi
-echo "secimport-bpf: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+[ -z "$missing" ] && exit 0
+echo "secimport-bpf: installing$missing"
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

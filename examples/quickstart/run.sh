@@ -3,7 +3,7 @@
 set -u
 BIN=$(command -v "${1:-secimport-bpf}" || echo "${1:-secimport-bpf}")
 case "$BIN" in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 rm -f /tmp/secimport-quickstart-pwned
 
 echo "\$ secimport-bpf run --policy policy.yaml -- /usr/bin/python3.11 app.py"

@@ -20,7 +20,8 @@ suite() {
 suite /usr/bin/python3.11 auto
 suite /usr/bin/python3.11 usdt
 for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
-	py=$(ls -d "$PYENV_ROOT"/versions/"$v".*/bin/python"$v" 2>/dev/null | sort -V | tail -1)
+	py=$(find "$PYENV_ROOT"/versions -maxdepth 3 -path "*/versions/$v.*/bin/python$v" 2>/dev/null |
+		sort -V | tail -1)
 	if [ -z "$py" ]; then
 		echo "## SKIP: no pyenv CPython $v under $PYENV_ROOT/versions"
 		skipped=$((skipped + 1))

@@ -109,6 +109,12 @@ expect_no_violation() {
 
 run_test() {
 	local name=$1 desc=$2
+	if ! declare -F "t_$name" >/dev/null; then
+		ntests=$((ntests + 1))
+		nfailed=$((nfailed + 1))
+		echo "not ok $ntests - $name: no such test"
+		return
+	fi
 	failures=""
 	skipped=""
 	ntests=$((ntests + 1))
@@ -267,8 +273,9 @@ t_compat_syscall() {
 	confine policy.yaml -- "$M"
 	expect_rc 137
 	# The technique works (unconfined main gets a socket), so the kill is real.
-	grep -qE '^[0-9]+$' "$M/main_fd" 2>/dev/null && [ "$(cat "$M/main_fd")" -ge 0 ] ||
+	if ! grep -qE '^[0-9]+$' "$M/main_fd" 2>/dev/null; then
 		fail "unconfined ia32 socket() did not work: $(cat "$M/main_fd" 2>/dev/null)"
+	fi
 	expect_err 'kill .* module=plugin syscall=ia32:359 .*compat_syscall' 1
 }
 
@@ -416,11 +423,13 @@ t_deny_shell() {
 	fresh deny
 	confine shell.yaml -- "$M" shell
 	expect_rc 0
-	expect_out '^module system=-1 spawn=refused$'
+	# glibc's system() reports a failed spawn as status 127 (32512).
+	expect_out '^module system=(-1|32512) spawn=refused$'
 	expect_no_file shell_ran "os.system's command must not run"
 	expect_no_file spawn_ran "subprocess's command must not run"
 	expect_file main_ran "main may spawn"
-	expect_err 'deny .* module=plugin syscall=(clone3|clone|vfork|fork) ' 2
+	expect_err 'deny .* module=plugin syscall=(clone3|clone|vfork|fork) '
+	expect_err 'kill .* module=plugin' 0
 }
 
 t_deny_connect() {
