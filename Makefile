@@ -21,7 +21,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # Policy compilation: pure C, also the library later bindings use.
 POLICY_SRCS := user/policy.c user/syscall_table.c
-CLI_SRCS := user/main.c user/cmd_run.c user/cmd_policy.c user/cmd_features.c user/interp.c user/resolve.c \
+CLI_SRCS := user/main.c user/cmd_run.c user/cmd_policy.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
 	user/loader.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
