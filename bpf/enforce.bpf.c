@@ -52,6 +52,29 @@ static __always_inline __u64 stop_for_engine(struct secimport_thread *ts)
 	return ts->stack_mask | ts->inherited_mask;
 }
 
+struct trace_ctx {
+	__u64 refusing;
+	__u32 set;
+	__u32 nr;
+};
+
+static long trace_step(__u32 i, struct trace_ctx *t)
+{
+	struct secimport_trace_key key = { .set = t->set, .module = i, .nr = t->nr };
+	__u64 one = 1, *n;
+
+	if (i >= SECIMPORT_MAX_MODULES)
+		return 1;
+	if (!(t->refusing & (1ULL << i)))
+		return 0;
+	n = bpf_map_lookup_elem(&trace_seen, &key);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&trace_seen, &key, &one, BPF_NOEXIST);
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 {
@@ -84,10 +107,11 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
 		/* Walk only where some module could refuse, or for inheritance. */
-		if (si && !compat && id >= 0 && id < SECIMPORT_SYSCALL_BITS &&
+		if (si && !compat && !cfg_trace_files && id >= 0 && id < SECIMPORT_SYSCALL_BITS &&
 		    !((si->walk[(id / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (id % 64)) & 1))
 			return 0;
-		ts->stack_mask = stackwalk_modules(ts, task, &evflags, &hit_code);
+		ts->stack_mask =
+		    stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &hit_code);
 		mask = ts->stack_mask | ts->inherited_mask;
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		mask = stop_for_engine(ts);
@@ -105,6 +129,14 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	refusing = refusing_modules(ts->set, mask, nr, &action);
 	if (!refusing)
 		return 0;
+	if (action & SECIMPORT_ACT_TRACE) {
+		/* Learning mode: remember who needed what; nothing is refused. */
+		struct trace_ctx t = { .refusing = refusing, .set = ts->set, .nr = nr };
+
+		bpf_loop(SECIMPORT_MAX_MODULES, trace_step, &t, 0);
+		if (action == SECIMPORT_ACT_TRACE)
+			return 0;
+	}
 	if (action & SECIMPORT_ACT_DENY) {
 		if (!compat && deny_covered(regs, id)) {
 			/* The live hooks on this syscall's path return -EPERM. */

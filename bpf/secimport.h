@@ -40,7 +40,8 @@
  */
 #define SECIMPORT_ACT_LOG 0x1u
 #define SECIMPORT_ACT_KILL 0x2u
-#define SECIMPORT_ACT_DENY 0x4u /* reserved for the BPF LSM hooks */
+#define SECIMPORT_ACT_DENY 0x4u /* refuse with EPERM (BPF LSM, cgroup socket hooks) */
+#define SECIMPORT_ACT_TRACE 0x8u /* learning mode: record (module, syscall), nothing else */
 
 /* Module locations: LPM trie over (set id, path bytes). */
 #define SECIMPORT_PATH_MAX 252 /* bytes of path, NUL included */
@@ -170,6 +171,20 @@ enum secimport_event_type {
 #define SECIMPORT_EVF_EXEC 0x10u /* ATTACH after exec (else after fork) */
 #define SECIMPORT_EVF_WALK_FAILED 0x20u /* stack unreadable or too deep: all modules */
 #define SECIMPORT_EVF_DENY_UNCOVERED 0x40u /* deny asked, no live hook refuses it: killed */
+
+/* Learning mode: a (module, syscall) pair seen, key of `trace_seen`. */
+struct secimport_trace_key {
+	__u32 set;
+	__u32 module;
+	__u32 nr; /* policy number: SECIMPORT_NR_THREAD_CREATE for threads */
+	__u32 pad;
+};
+
+/* Learning mode, every module: a frame's file seen at a syscall. */
+struct secimport_trace_file_key {
+	__u32 nr;
+	char path[SECIMPORT_PATH_MAX]; /* UTF-8, NUL-terminated unless truncated */
+};
 
 /* Per-CPU counters, index into the `counters` map. */
 enum secimport_counter {

@@ -22,6 +22,7 @@
  */
 struct walk_scratch {
 	struct secimport_location_key key;
+	struct secimport_trace_file_key tkey;
 	__u8 raw[WALK_RAW_MAX];
 	__u32 kind;
 	__u32 n; /* characters */
@@ -238,6 +239,8 @@ static __always_inline __u32 str_to_key(struct walk_scratch *s,
 
 struct frame_walk {
 	__u64 frame;
+	__u32 nr; /* the syscall, for learning mode */
+	__u32 pad;
 	__u64 mask; /* confined modules seen */
 	__u64 all; /* every module of the set, for failing closed */
 	__u64 hit_code; /* innermost frame of a confined module */
@@ -247,7 +250,7 @@ struct frame_walk {
 };
 
 static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off, __u32 set,
-						__u64 fname, __u64 all)
+						__u64 fname, __u64 all, __u32 nr)
 {
 	__u32 zero = 0, bits;
 	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
@@ -265,6 +268,16 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 		return all;
 	}
 	s->key.prefixlen = bits;
+	if (cfg_trace_files) {
+		/* Learning mode, every module: which files were on the stack. */
+		__u64 one = 1;
+
+		/* Zeroed first: bytes after the NUL are part of the hash key. */
+		__builtin_memset(&s->tkey, 0, sizeof(s->tkey));
+		s->tkey.nr = nr;
+		bpf_probe_read_kernel_str(s->tkey.path, sizeof(s->tkey.path), &s->key.data[4]);
+		bpf_map_update_elem(&trace_files, &s->tkey, &one, BPF_NOEXIST);
+	}
 	loc = bpf_map_lookup_elem(&locations, &s->key);
 	return loc ? 1ULL << (loc->module & (SECIMPORT_MAX_MODULES - 1)) : 0;
 }
@@ -304,7 +317,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 		w->failed = 1;
 		return 1;
 	}
-	m = module_of_filename(off, w->set, fname, w->all);
+	m = module_of_filename(off, w->set, fname, w->all, w->nr);
 	if (m && !w->hit_code)
 		w->hit_code = code;
 	w->mask |= m;
@@ -318,10 +331,10 @@ next:
  * unreadable or too deep stack counts as every module of the set.
  */
 static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
-					       struct task_struct *task, __u32 *evflags,
+					       struct task_struct *task, __u32 nr, __u32 *evflags,
 					       __u64 *hit_code)
 {
-	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp };
+	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
 	__u64 tstate, cframe;

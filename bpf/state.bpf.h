@@ -106,6 +106,24 @@ SECIMPORT_MAP struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Learning mode: (set, module, syscall) pairs seen, with counts. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct secimport_trace_key);
+	__type(value, __u64);
+} trace_seen SEC(".maps");
+
+/* Learning mode, every module: (syscall, file of a frame) pairs seen. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1); /* sized by the loader when it records */
+	__type(key, struct secimport_trace_file_key);
+	__type(value, __u64);
+} trace_files SEC(".maps");
+
 /* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -122,9 +140,11 @@ SECIMPORT_MAP struct {
 #ifdef SECIMPORT_DEFINE_MAPS
 const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS] = {};
 const volatile __u32 cfg_deny_cgroup = 0;
+const volatile __u32 cfg_trace_files = 0; /* learning mode: record every frame's file */
 #else
 extern const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS];
 extern const volatile __u32 cfg_deny_cgroup;
+extern const volatile __u32 cfg_trace_files;
 #endif
 
 static __always_inline bool deny_covered(struct pt_regs *regs, long id)

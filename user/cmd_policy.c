@@ -171,6 +171,7 @@ out:
 	if (resolved) {
 		resolved_free(resolved, p.nr_modules);
 		free(resolved);
+		interp_info_free(&info);
 	}
 	launch_free(&launch);
 	policy_free(&p);

@@ -94,6 +94,7 @@ static int parse_python_args(struct launch *l, char *const args[], char *err, si
 					 strerror(errno));
 				return -1;
 			}
+			snprintf(l->script, sizeof(l->script), "%s", real);
 			if (!no_path0) {
 				snprintf(l->path0, sizeof(l->path0), "%s", dirname(real));
 				l->has_path0 = true;

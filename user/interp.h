@@ -16,6 +16,7 @@ struct launch {
 	/* What the interpreter puts first on sys.path: a directory, or none. */
 	char path0[4096];
 	bool has_path0;
+	char script[4096]; /* the script run, symlinks resolved; empty for -c, -m, stdin */
 	/* Options that change sys.path (-I -P -E -s -S), passed to the resolver. */
 	char *flags[INTERP_MAX_FLAGS];
 	size_t nr_flags;

@@ -126,6 +126,10 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 			l->skel->rodata->cfg_deny_covered[nr / 64] |= 1ULL << (nr % 64);
 	}
 	l->skel->rodata->cfg_deny_cgroup = cgroup;
+	if (o->trace_files_max) {
+		l->skel->rodata->cfg_trace_files = 1;
+		bpf_map__set_max_entries(l->skel->maps.trace_files, o->trace_files_max);
+	}
 	return secimport_bpf__load(l->skel);
 }
 
@@ -533,4 +537,37 @@ __u64 loader_counter(struct loader *l, unsigned int which)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+int loader_trace_modules(struct loader *l, __u32 set, __u64 (*allow)[SECIMPORT_SYSCALL_WORDS],
+			 size_t nr_modules)
+{
+	int fd = bpf_map__fd(l->skel->maps.trace_seen);
+	struct secimport_trace_key key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (key.set != set || key.module >= nr_modules || key.nr >= SECIMPORT_SYSCALL_BITS)
+			continue;
+		allow[key.module][key.nr / 64] |= 1ULL << (key.nr % 64);
+	}
+	return errno == ENOENT ? 0 : -1;
+}
+
+int loader_trace_files(struct loader *l, void (*cb)(void *ctx, const char *path, unsigned int nr),
+		       void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.trace_files);
+	struct secimport_trace_file_key key, next, *prev = NULL;
+	char path[SECIMPORT_PATH_MAX + 1];
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		memcpy(path, key.path, SECIMPORT_PATH_MAX);
+		path[SECIMPORT_PATH_MAX] = 0;
+		cb(ctx, path, key.nr);
+	}
+	return errno == ENOENT ? 0 : -1;
 }

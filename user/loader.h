@@ -71,6 +71,17 @@ void loader_detach_engine(struct loader *l, pid_t pid);
 struct ring_buffer *loader_events(struct loader *l, int (*cb)(void *ctx, void *data, size_t len),
 				  void *ctx);
 
+/*
+ * Learning mode: OR the syscalls seen for module m of @set into allow[m]
+ * (module 0 is process_default, m the policy's module m-1).
+ */
+int loader_trace_modules(struct loader *l, __u32 set, __u64 (*allow)[SECIMPORT_SYSCALL_WORDS],
+			 size_t nr_modules);
+
+/* Learning mode, every module: each (file, syscall) pair seen. */
+int loader_trace_files(struct loader *l, void (*cb)(void *ctx, const char *path, unsigned int nr),
+		       void *ctx);
+
 /* Sum of a per-CPU counter (enum secimport_counter). */
 __u64 loader_counter(struct loader *l, unsigned int which);
 

@@ -43,6 +43,16 @@ static const char resolver_py[] =
     "    pass\n"
     "emit('V', sys.implementation.name, sys.version_info[0], sys.version_info[1],\n"
     "     sys.version.split()[0], lib)\n"
+    "import sysconfig\n"
+    "sp = [os.path.abspath(p) if p else os.getcwd() for p in sys.path][:64]\n"
+    "emit('P', len(sp), *[os.fsencode(p) for p in sp])\n"
+    "std = set()\n"
+    "for k in ('stdlib', 'platstdlib'):\n"
+    "    d = sysconfig.get_paths().get(k)\n"
+    "    if d:\n"
+    "        std |= {os.path.abspath(d), os.path.realpath(d)}\n"
+    "std = sorted(std)[:8]\n"
+    "emit('L', len(std), *[os.fsencode(p) for p in std])\n"
     "def find(name):\n"
     "    parts = name.split('.')\n"
     "    if len(parts) == 1 and name in sys.builtin_module_names:\n"
@@ -258,6 +268,24 @@ int resolve_policy(const struct policy *p, const struct launch *l, const struct 
 	/* The ELF that holds _PyRuntime: libpython for shared builds. */
 	snprintf(info->runtime_elf, sizeof(info->runtime_elf), "%s",
 		 strcmp(f, "-") ? f : l->interpreter);
+	/* sys.path as the program will have it, and where the stdlib is. */
+	for (int rec = 0; rec < 2; rec++) {
+		char **dst = rec ? info->stdlib : info->sys_path;
+		size_t cap = rec ? INTERP_MAX_STDLIB : INTERP_MAX_SYS_PATH, *nr;
+
+		nr = rec ? &info->nr_stdlib : &info->nr_sys_path;
+		if (!(f = next_field(&cur, end)) || strcmp(f, rec ? "L" : "P") ||
+		    !(f = next_field(&cur, end)))
+			goto bad;
+		size_t n = strtoul(f, NULL, 10);
+
+		for (size_t k = 0; k < n; k++) {
+			if (!(f = next_field(&cur, end)))
+				goto bad;
+			if (*nr < cap && (dst[*nr] = strdup(f)))
+				(*nr)++;
+		}
+	}
 
 	for (size_t i = 0; i < p->nr_modules; i++) {
 		const struct policy_module *m = &p->modules[i];
@@ -347,9 +375,20 @@ bad:
 	diag_at(d, p, NULL, "unexpected answer from the module resolver run by %s", l->interpreter);
 out:
 	free(buf);
-	if (ret)
+	if (ret) {
 		resolved_free(out, p->nr_modules);
+		interp_info_free(info);
+	}
 	return ret;
+}
+
+void interp_info_free(struct interp_info *info)
+{
+	for (size_t i = 0; i < info->nr_sys_path; i++)
+		free(info->sys_path[i]);
+	for (size_t i = 0; i < info->nr_stdlib; i++)
+		free(info->stdlib[i]);
+	info->nr_sys_path = info->nr_stdlib = 0;
 }
 
 void resolved_free(struct resolved_module *r, size_t nr)

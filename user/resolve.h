@@ -25,11 +25,20 @@ struct resolved_module {
 	size_t nr_locs;
 };
 
+#define INTERP_MAX_SYS_PATH 64
+#define INTERP_MAX_STDLIB 8
+
 struct interp_info {
 	int major, minor;
 	char version[64];
 	char runtime_elf[4096]; /* the executable, or the libpython it maps */
+	char *sys_path[INTERP_MAX_SYS_PATH]; /* absolute, as the program will see it */
+	size_t nr_sys_path;
+	char *stdlib[INTERP_MAX_STDLIB]; /* the standard library's directories */
+	size_t nr_stdlib;
 };
+
+void interp_info_free(struct interp_info *info);
 
 /*
  * Resolve every module of @p (process_default has no location). @out has

@@ -34,8 +34,8 @@ static void engine_attach(struct session *ctx, pid_t pid)
 
 	if (pidfd < 0)
 		return; /* gone already */
-	if (loader_attach_engine(ctx->loader, pid, pidfd, ctx->launch.interpreter, ctx->engine.line_probe, err,
-				 sizeof(err))) {
+	if (loader_attach_engine(ctx->loader, pid, pidfd, ctx->launch.interpreter,
+				 ctx->engine.line_probe, err, sizeof(err))) {
 		/* Unattributed Python must not run: fail closed. */
 		p_err("%s; killing process %d", err, pid);
 		sys_pidfd_send_signal(pidfd, SIGKILL);
@@ -275,8 +275,8 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 		return EXIT_USAGE;
 	}
 	if (s->engine.kind == ENGINE_STACKWALK) {
-		if (loader_add_stackwalk(s->loader, s->engine.elf, &s->engine.interp, &interp_id, err,
-					 sizeof(err))) {
+		if (loader_add_stackwalk(s->loader, s->engine.elf, &s->engine.interp, &interp_id,
+					 err, sizeof(err))) {
 			p_err("%s", err);
 			return EXIT_USAGE;
 		}
@@ -290,8 +290,8 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 
 int session_execute(struct session *s)
 {
-	int status = EXIT_FAIL, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1,
-	    sigfd = -1, exec_errno;
+	int status = EXIT_FAIL, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1, sigfd = -1,
+	    exec_errno;
 	__u64 inherited = s->policy->has_process_default ? 1ULL << SECIMPORT_DEFAULT_MODULE : 0;
 	__u32 flags = s->engine.kind == ENGINE_STACKWALK ? SECIMPORT_TS_STACKWALK : 0;
 	char **prog = s->o->prog;
@@ -395,5 +395,6 @@ void session_finish(struct session *s)
 		resolved_free(s->resolved, s->policy->nr_modules);
 	free(s->resolved);
 	s->resolved = NULL;
+	interp_info_free(&s->info);
 	launch_free(&s->launch);
 }
