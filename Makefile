@@ -20,8 +20,9 @@ BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/stackwalk_engine.bpf.c bpf/
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # Policy compilation: pure C, also the library later bindings use.
-POLICY_SRCS := user/policy.c user/syscall_table.c
-CLI_SRCS := user/main.c user/cmd_run.c user/cmd_policy.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
+POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/import_secimport.c
+CLI_SRCS := user/main.c user/cmd_run.c user/cmd_trace.c user/cmd_policy.c \
+	user/cmd_policy_tools.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
 	user/loader.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
@@ -44,11 +45,11 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps lint test test-unit test-e2e test-vm demo format format-check bench fuzz
+.PHONY: all clean install deps lint test test-unit test-e2e test-vm demo format format-check bench bench-smoke fuzz
 
 all: $(OUTPUT)/secimport-bpf
 
-$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/syscall_names.c: scripts/gen_syscall_table.sh | $(OUTPUT)
@@ -82,7 +83,7 @@ $(OUTPUT)/secimport-bpf: $(USER_OBJS)
 -include $(USER_OBJS:.o=.d)
 
 # Unit tests: the policy compiler with AddressSanitizer and UBSan.
-UNIT_TESTS := test_policy test_syscall_table
+UNIT_TESTS := test_policy test_syscall_table test_policy_writer test_import_secimport
 $(OUTPUT)/tests/%: tests/unit/%.c $(POLICY_SRCS) user/policy.h user/syscall_table.h \
 		$(OUTPUT)/syscall_names.c | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
@@ -95,6 +96,14 @@ $(OUTPUT)/tests/test_pyruntime: tests/unit/test_pyruntime.c user/pyruntime.c use
 	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< user/pyruntime.c -lelf -lcmocka -o $@
 
 UNIT_TESTS += test_pyruntime
+
+# The import command is tested through its entry point too.
+$(OUTPUT)/tests/test_import_secimport: tests/unit/test_import_secimport.c $(POLICY_SRCS) \
+		user/cmd_policy_tools.c user/util.c user/policy.h user/import_secimport.h \
+		$(OUTPUT)/syscall_names.c | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(POLICY_SRCS) user/cmd_policy_tools.c \
+		user/util.c -lyaml -lcmocka -o $@
 
 test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)for t in $^; do echo "# $$t"; $$t || exit 1; done
@@ -113,6 +122,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-e2e
 	$(Q)$(MAKE) --no-print-directory test-vm
+	$(Q)$(MAKE) --no-print-directory bench-smoke
 
 # The Quick Start: a module that may not spawn a shell tries to.
 demo: deps
@@ -123,15 +133,15 @@ deps:
 	$(Q)scripts/install-deps.sh
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c bench/*.c
 
-SHELL_SCRIPTS := scripts/*.sh tests/e2e/*.sh tests/vm/run.sh examples/quickstart/run.sh
+SHELL_SCRIPTS := scripts/*.sh tests/e2e/*.sh tests/vm/run.sh examples/quickstart/run.sh bench/run.sh
 
 lint:
 	$(Q)shellcheck $(SHELL_SCRIPTS)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c bench/*.c
 
 install: $(OUTPUT)/secimport-bpf
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies
@@ -142,8 +152,18 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT)
 
-bench: $(OUTPUT)/secimport-bpf
+# The same syscall loop in C, for the per-syscall benchmarks.
+$(OUTPUT)/bench/syscall_loop: bench/syscall_loop.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE $(WARNFLAGS) $< -o $@
+
+# Benchmarks (root; about 6 minutes): a table, and $(OUTPUT)/bench.json.
+bench: $(OUTPUT)/secimport-bpf $(OUTPUT)/bench/syscall_loop
 	$(Q)bench/run.sh $(OUTPUT)/secimport-bpf
+
+# One short round of every benchmark: checks that each runs (< 60 s).
+bench-smoke: $(OUTPUT)/secimport-bpf $(OUTPUT)/bench/syscall_loop
+	$(Q)BENCH_SMOKE=1 bench/run.sh $(OUTPUT)/secimport-bpf
 
 # Coverage-guided fuzzing of the policy compiler (libFuzzer; not part of test).
 FUZZ_SECONDS ?= 60

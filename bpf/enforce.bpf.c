@@ -117,6 +117,16 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		mask = stop_for_engine(ts);
 	} else {
 		mask = effective_mask(ts, &evflags);
+		if (mask && !compat && id >= 0 && id < SECIMPORT_SYSCALL_BITS) {
+			__u32 set = ts->set;
+			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
+
+			/* Allowed by every module of the set: nothing to decide. */
+			if (si &&
+			    !((si->walk[(id / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (id % 64)) &
+			      1))
+				return 0;
+		}
 	}
 	if (!mask)
 		return 0;

@@ -180,6 +180,9 @@ struct secimport_trace_key {
 	__u32 pad;
 };
 
+/* The path recorded for threads of a Python process that run no Python. */
+#define SECIMPORT_TRACE_THREADLESS "<thread>"
+
 /* Learning mode, every module: a frame's file seen at a syscall. */
 struct secimport_trace_file_key {
 	__u32 nr;

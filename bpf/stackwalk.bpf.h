@@ -249,6 +249,29 @@ struct frame_walk {
 	int failed;
 };
 
+/*
+ * Learning mode, every module: a thread of a Python process running no
+ * Python yet (thread start, exit, C threads). Whoever created threads needs
+ * what these do; user space adds it to the modules seen creating threads.
+ */
+static __always_inline void trace_threadless(struct task_struct *task, __u32 nr)
+{
+	__u32 zero = 0;
+	struct walk_scratch *s;
+	__u64 one = 1;
+
+	if (!cfg_trace_files || task->pid == task->tgid)
+		return;
+	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!s)
+		return;
+	__builtin_memset(&s->tkey, 0, sizeof(s->tkey));
+	s->tkey.nr = nr;
+	/* "<thread>" as one store: string constants would land in .rodata */
+	*(__u64 *)s->tkey.path = 0x3e6461657268743cULL;
+	bpf_map_update_elem(&trace_files, &s->tkey, &one, BPF_NOEXIST);
+}
+
 static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off, __u32 set,
 						__u64 fname, __u64 all, __u32 nr)
 {
@@ -351,8 +374,11 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	off = &ip->off;
 	if (find_tstate(ts, off, task, &tstate))
 		goto fail;
-	if (!tstate)
-		return 0; /* a thread without Python state runs no Python frames */
+	if (!tstate) {
+		/* a thread without Python state runs no Python frames */
+		trace_threadless(task, nr);
+		return 0;
+	}
 	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
 		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
 		    read_user_u64(cframe + off->cframe_current_frame, &w.frame))

@@ -127,6 +127,7 @@ SECIMPORT_MAP struct {
 /* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, __u32);
@@ -251,8 +252,12 @@ static long verdict_step(__u32 i, struct verdict_ctx *v)
 static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, __u32 *action)
 {
 	struct verdict_ctx v = { .mask = mask, .set = set, .nr = nr };
+	__u32 steps = 0;
 
-	bpf_loop(SECIMPORT_MAX_MODULES, verdict_step, &v, 0);
+	/* Only up to the highest module present: usually one or two steps. */
+	for (__u64 m = mask; m && steps < SECIMPORT_MAX_MODULES; steps++)
+		m >>= 1;
+	bpf_loop(steps, verdict_step, &v, 0);
 	*action |= v.action;
 	return v.refusing;
 }

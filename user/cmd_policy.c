@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* secimport-bpf policy check: validate a policy and show what it compiles to. */
 #include <getopt.h>
+#include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +10,15 @@
 #include "commands.h"
 #include "interp.h"
 #include "policy.h"
+#include "policy_tools.h"
 #include "resolve.h"
 #include "util.h"
 
 static void policy_usage(FILE *f)
 {
 	fprintf(f, "Usage: secimport-bpf policy check FILE [--json] [--python PATH]\n"
+		   "       secimport-bpf policy merge FILE... [-o OUT]\n"
+		   "       secimport-bpf policy import-secimport FILE [-o OUT]\n"
 		   "\n"
 		   "Validate FILE and print what each module compiles to: its action and\n"
 		   "the syscalls it refuses (or, for an allowlist, the ones it allows).\n"
@@ -83,6 +88,91 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 		for (size_t k = 0; k < r->nr_locs; k++)
 			printf("    %s: %s%s\n", r->kind, r->locs[k].path,
 			       r->locs[k].prefix ? " (and everything under it)" : "");
+}
+
+/* Syscalls CPython needs for ordinary work, which an allowlist may forget. */
+static const struct {
+	const char *const names[4];
+	const char *why;
+	const char *when; /* only if the list has this one ("" = always) */
+} baselines[] = {
+	{ { "brk", "mmap", "munmap" },
+	  "CPython's allocator needs when the module allocates memory",
+	  "" },
+	{ { "close", "newfstatat", "lseek" },
+	  "opening a file from Python needs as well",
+	  "openat" },
+	{ { "close" }, "closing its sockets needs", "socket" },
+	{ { "futex" }, "its threads need to wait on each other", "clone3" },
+};
+
+struct check_warnings {
+	bool json;
+	size_t count;
+};
+
+static void warn(struct check_warnings *w, const struct policy *p, const struct policy_module *m,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void warn(struct check_warnings *w, const struct policy *p, const struct policy_module *m,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Warnings go to stderr either way: stdout may be JSON. */
+	fprintf(stderr, "%s:%u:%u: warning: ", p->source, m->line, m->column);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	w->count++;
+}
+
+static void check_module(struct check_warnings *w, const struct policy *p,
+			 const struct policy_module *m, const struct resolved_module *r)
+{
+	if (m->has_syscalls) {
+		for (size_t b = 0; b < sizeof(baselines) / sizeof(baselines[0]); b++) {
+			char missing[128] = "";
+			int when =
+			    baselines[b].when[0] ? syscall_lookup(p->table, baselines[b].when) : -1;
+
+			if (baselines[b].when[0] && (when < 0 || !policy_allows(m->allow, when)))
+				continue;
+			for (int i = 0; i < 4 && baselines[b].names[i]; i++) {
+				int nr = syscall_lookup(p->table, baselines[b].names[i]);
+
+				if (nr >= 0 && !policy_allows(m->allow, nr))
+					snprintf(missing + strlen(missing),
+						 sizeof(missing) - strlen(missing), "%s%s",
+						 missing[0] ? ", " : "", baselines[b].names[i]);
+			}
+			if (missing[0])
+				warn(w, p, m, "the allowlist of %s lacks %s, which %s", m->name,
+				     missing, baselines[b].why);
+		}
+	}
+	if (!m->location)
+		return;
+	if (r) {
+		bool same = false;
+
+		for (size_t k = 0; k < r->nr_locs; k++)
+			if (!strcmp(r->locs[k].path, m->location) ||
+			    (r->locs[k].prefix &&
+			     !strncmp(m->location, r->locs[k].path, strlen(r->locs[k].path))))
+				same = true;
+		if (!same)
+			warn(w, p, m,
+			     "%s now resolves to %s, but the policy was written for %s: check that "
+			     "it is the same module",
+			     m->name, r->nr_locs ? r->locs[0].path : "?", m->location);
+	} else if (access(m->location, F_OK)) {
+		warn(w, p, m,
+		     "%s was at %s when the policy was written, which no longer exists (check with "
+		     "--python to resolve it as the program would)",
+		     m->name, m->location);
+	}
 }
 
 static int policy_check(int argc, char **argv)
@@ -164,8 +254,14 @@ static int policy_check(int argc, char **argv)
 	for (size_t i = 0; i < p.nr_modules; i++)
 		print_module(&p, &p.modules[i], resolved ? &resolved[i] : NULL, json,
 			     i == 0 && !p.has_process_default);
+	struct check_warnings w = { .json = json };
+
+	for (size_t i = 0; i < p.nr_modules; i++)
+		check_module(&w, &p, &p.modules[i], resolved ? &resolved[i] : NULL);
 	if (json)
-		printf("]}\n");
+		printf("],\"warnings\":%zu}\n", w.count);
+	else if (w.count)
+		printf("%zu warning%s (on stderr)\n", w.count, w.count == 1 ? "" : "s");
 	status = EXIT_OK;
 out:
 	if (resolved) {
@@ -187,6 +283,10 @@ int cmd_policy(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "check"))
 		return policy_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return policy_cmd_merge(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import-secimport"))
+		return policy_cmd_import(argc - 1, argv + 1);
 	p_err("unknown policy command '%s' (see 'secimport-bpf policy --help')", argv[1]);
 	return EXIT_USAGE;
 }

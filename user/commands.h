@@ -6,5 +6,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -126,6 +126,9 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 			l->skel->rodata->cfg_deny_covered[nr / 64] |= 1ULL << (nr % 64);
 	}
 	l->skel->rodata->cfg_deny_cgroup = cgroup;
+	/* Learning mode is the only user of trace_seen: size it for that. */
+	if (!o->trace)
+		bpf_map__set_max_entries(l->skel->maps.trace_seen, 1);
 	if (o->trace_files_max) {
 		l->skel->rodata->cfg_trace_files = 1;
 		bpf_map__set_max_entries(l->skel->maps.trace_files, o->trace_files_max);

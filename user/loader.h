@@ -19,6 +19,7 @@ struct ring_buffer;
 
 struct loader_opts {
 	bool deny; /* a policy asks for deny: load the hooks that can refuse */
+	bool trace; /* learning mode: record what modules do */
 	__u32 trace_files_max; /* >0: record every frame's file (trace --all-modules) */
 	const struct syscall_table *table;
 };

@@ -14,7 +14,8 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run a program with Python modules confined" },
-	{ "policy", cmd_policy, "check a policy file (policy check FILE)" },
+	{ "trace", cmd_trace, "run a program and write the policy its modules need" },
+	{ "policy", cmd_policy, "check, merge or import policy files" },
 	{ "features", cmd_features, "which hooks this kernel allows (kill, log, deny)" },
 };
 

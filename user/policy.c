@@ -56,7 +56,7 @@ struct ctx {
 
 static const char *const top_keys[] = { "version", "action", "process_default", "modules" };
 static const char *const settings_keys[] = { "allow_shell", "allow_networking", "syscalls",
-					     "action" };
+					     "action", "location" };
 
 static const char *const shell_group[] = {
 	"fork",
@@ -733,6 +733,19 @@ static int parse_syscalls(struct ctx *c, const struct node *key, const struct no
 	return 0;
 }
 
+/* `location`: where the module was found when the policy was written. */
+static int parse_location(struct ctx *c, const struct node *key, const struct node *val,
+			  struct policy_module *m)
+{
+	if (val->kind != NODE_SCALAR || is_null(val) || !val->len || val->value[0] != '/' ||
+	    strlen(val->value) != val->len)
+		return error_node(c, is_null(val) ? key : val,
+				  "location must be the absolute path the module was found at");
+	free(m->location);
+	m->location = strdup(val->value);
+	return m->location ? 0 : error_node(c, val, "out of memory");
+}
+
 /* A module's (or process_default's) settings; m->action stays 0 unless given. */
 static int parse_settings(struct ctx *c, const struct node *val, struct policy_module *m,
 			  const char *what)
@@ -765,6 +778,8 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 			err = parse_syscalls(c, k, v, m);
 		else if (is_str(k, "action"))
 			err = parse_action(c, k, v, &m->action);
+		else if (is_str(k, "location"))
+			err = parse_location(c, k, v, m);
 		else
 			err = unknown_key(c, k, where, settings_keys, ARRAY_SIZE(settings_keys));
 		if (err)
@@ -1113,10 +1128,13 @@ void policy_free(struct policy *p)
 
 	if (!p)
 		return;
-	for (i = 0; i < p->nr_modules; i++)
+	for (i = 0; i < p->nr_modules; i++) {
 		free(p->modules[i].name);
+		free(p->modules[i].location);
+	}
 	free(p->modules);
 	free(p->process_default.name);
+	free(p->process_default.location);
 	free(p->source);
 	memset(p, 0, sizeof(*p));
 }

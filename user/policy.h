@@ -29,6 +29,7 @@ struct policy_module {
 	int allow_networking; /* enum policy_tristate, as written */
 	bool has_syscalls; /* a strict `syscalls` allowlist was given */
 	unsigned int action; /* SECIMPORT_ACT_*, resolved (never 0 after parsing) */
+	char *location; /* `location`: where it was found when written (NULL if not said) */
 	uint64_t allow[SECIMPORT_SYSCALL_WORDS]; /* compiled: bit nr set = allowed */
 };
 

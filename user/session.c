@@ -249,6 +249,7 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 		       "sandbox; use --user NAME (or start %s with sudo) to run it unprivileged",
 		       o->verb);
 	lopts.deny = policy_uses_action(p, SECIMPORT_ACT_DENY);
+	lopts.trace = policy_uses_action(p, SECIMPORT_ACT_TRACE);
 	lopts.trace_files_max = o->trace_files_max;
 	if (loader_open(&s->loader, &lopts, &s->lstatus, err, sizeof(err))) {
 		p_err("%s", err);

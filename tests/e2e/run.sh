@@ -464,6 +464,80 @@ t_deny_kill() {
 	expect_err 'deny\+kill .* module=plugin syscall=(clone3|clone|vfork|fork) ' 1
 }
 
+# --- learning mode: trace writes a policy that run accepts -------------------
+
+trace_to() {
+	local out=$1
+	shift
+	(cd "$T" && timeout 120 "$BIN" trace --engine "$ENGINE" -o "$out" "$@" >"$T/out" 2>"$T/err")
+	RC=$?
+}
+
+t_trace_run() {
+	fresh trace
+	trace_to p.yaml --module tmod -- "$PY" app.py "$M" good
+	expect_rc 0
+	expect_out '^tmod good$'
+	[ -s "$T/p.yaml" ] || { fail "no policy written"; return; }
+	"$BIN" policy check "$T/p.yaml" >"$T/check.out" 2>&1 || fail "policy check rejects the traced policy: $(cat "$T/check.out")"
+	grep -q '^# Written by secimport-bpf trace' "$T/p.yaml" || fail "the policy does not say how it was made"
+	# The traced run passes under the written policy...
+	confine p.yaml -- "$M" good
+	expect_rc 0
+	expect_out '^app done$'
+	expect_no_violation
+	# ...and the module turning bad does not.
+	confine p.yaml -- "$M" shell
+	expect_rc 137
+	expect_no_file tmod_shell_ran "the traced module may not spawn"
+	expect_err 'kill .* module=tmod syscall=(clone3|clone|vfork|fork) '
+	confine p.yaml -- "$M" net
+	expect_rc 137
+	expect_err 'kill .* module=tmod syscall=socket '
+	confine p.yaml --action log -- "$M" net
+	expect_rc 0
+	expect_err 'log .* module=tmod syscall=socket ' 1
+}
+
+t_trace_merge() {
+	fresh trace
+	trace_to a.yaml --module tmod -- "$PY" app.py "$M" good
+	trace_to ab.yaml --module tmod --merge a.yaml -- "$PY" app.py "$M" net
+	expect_rc 0
+	confine ab.yaml -- "$M" good
+	expect_rc 0
+	confine ab.yaml -- "$M" net
+	expect_rc 0
+	expect_no_violation
+	confine ab.yaml -- "$M" shell
+	expect_rc 137
+	# policy merge gives the same coverage from two separate traces.
+	trace_to n.yaml --module tmod -- "$PY" app.py "$M" net
+	"$BIN" policy merge "$T/a.yaml" "$T/n.yaml" -o "$T/m.yaml" >/dev/null 2>"$T/merge.err" ||
+		fail "policy merge failed: $(cat "$T/merge.err")"
+	confine m.yaml -- "$M" net
+	expect_rc 0
+	confine m.yaml -- "$M" good
+	expect_rc 0
+}
+
+t_trace_all_modules() {
+	fresh trace
+	trace_to all.yaml --all-modules -- "$PY" app.py "$M" good
+	if [ "$RC" = 2 ] && grep -q 'needs the stackwalk engine' "$T/err"; then
+		skip "--all-modules needs the stackwalk engine (engine $ENGINE)"
+		return
+	fi
+	expect_rc 0
+	grep -q '^  tmod:' "$T/all.yaml" || fail "tmod missing from the --all-modules policy"
+	grep -q '^  json:' "$T/all.yaml" && fail "stdlib module json listed without --stdlib"
+	confine all.yaml -- "$M" good
+	expect_rc 0
+	expect_no_violation
+	confine all.yaml -- "$M" shell
+	expect_rc 137
+}
+
 # --- the command line ------------------------------------------------------
 
 t_exit_status() {
@@ -560,7 +634,7 @@ ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed ben
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
 raw_clone callback_callee callback_closure fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
 flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
-deny_open deny_kill run_as_user supervisor_kill exit_status
+deny_open deny_kill trace_run trace_merge trace_all_modules run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -597,6 +671,9 @@ declare -A DESC=(
 	[deny_connect]="deny (BPF LSM): connect() refused, the listener sees nothing"
 	[deny_open]="deny (BPF LSM): opening a file refused, the file unchanged"
 	[deny_kill]="deny+kill (BPF LSM): refused, then killed"
+	[trace_run]="trace writes a policy: the traced run passes, spawning or sockets are killed"
+	[trace_merge]="trace --merge and policy merge cover several runs"
+	[trace_all_modules]="trace --all-modules finds the program's own top-level modules"
 	[run_as_user]="--user runs the program unprivileged, still confined"
 	[supervisor_kill]="a confined module cannot kill run when it runs unprivileged"
 	[exit_status]="run exits with the program's status, 128+N on a signal"

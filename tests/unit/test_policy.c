@@ -335,6 +335,12 @@ static void test_actions(void **state)
 	assert_int_equal(p->modules[0].action, SECIMPORT_ACT_LOG);
 	release(p);
 
+	/* location: where the module was when the policy was written */
+	p = parse_ok("modules:\n  a: {location: /opt/a.py}\n  b:\n");
+	assert_string_equal(p->modules[0].location, "/opt/a.py");
+	assert_null(p->modules[1].location);
+	release(p);
+
 	/* deny and deny+kill (whether the kernel can refuse is checked at load). */
 	p = parse_ok("action: deny\nprocess_default: {action: deny+kill}\n"
 		     "modules:\n  a:\n  b: {action: deny+kill}\n");
@@ -653,10 +659,13 @@ static struct error_case error_cases[] = {
 	  "unknown action 'KILL': use kill, log, deny or deny+kill"),
 	E("action null", "modules:\n  a:\n    action:\n", "3:5",
 	  "action must be kill, log, deny or deny+kill"),
+	E("location relative", "modules: {a: {location: a.py}}\n", "1:25",
+	  "location must be the absolute path the module was found at"),
 	/* module settings */
 	E("unknown setting", "modules:\n  json:\n    allow_shel: true\n", "3:5",
 	  "unknown key 'allow_shel' in the settings of module 'json' (did you mean "
-	  "'allow_shell'?); valid keys are: allow_shell, allow_networking, syscalls, action"),
+	  "'allow_shell'?); valid keys are: allow_shell, allow_networking, syscalls, action, "
+	  "location"),
 	EP("unknown setting no hint", "modules:\n  json:\n    paths: [/tmp]\n", "3:5",
 	   "unknown key 'paths' in the settings of module 'json'; "),
 	EP("unknown process_default key", "process_default:\n  allow_netwrking: true\n", "2:3",

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * secimport-bpf trace: run a program unconfined and write the policy it
+ * needs. Every module of interest gets an empty allowlist with the learning
+ * action, so each syscall made while it is on the stack is recorded (in
+ * BPF, per module) instead of refused. With --all-modules the stack walker
+ * records the file of every frame at every syscall, and the files are
+ * mapped back to top-level modules through the program's sys.path.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "policy.h"
+#include "policy_writer.h"
+#include "session.h"
+#include "util.h"
+
+#define TRACE_MAX_NAMES (SECIMPORT_MAX_MODULES - 1)
+#define TRACE_FILES_MAX (256 * 1024)
+
+struct trace_opts {
+	const char *out, *merge, *engine, *python, *user;
+	const char *modules[TRACE_MAX_NAMES];
+	size_t nr_modules;
+	bool all_modules, stdlib;
+};
+
+static void trace_usage(FILE *f)
+{
+	fprintf(
+	    f, "Usage: secimport-bpf trace [-o FILE] (--module NAME... | --all-modules) [OPTIONS]\n"
+	       "                           -- PROGRAM [ARGS...]\n"
+	       "\n"
+	       "Run PROGRAM unconfined and write the policy it needs: for each module, the\n"
+	       "syscalls made while it was on the stack (every module on the stack at a\n"
+	       "syscall needs it). Under the written policy the traced run passes. Exits\n"
+	       "with PROGRAM's status.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -o, --output FILE      write the policy to FILE (default: stdout)\n"
+	       "  -m, --module NAME      a module to trace (import name or absolute path);\n"
+	       "                         repeat for more\n"
+	       "      --all-modules      every top-level module the program uses (needs the\n"
+	       "                         stackwalk engine)\n"
+	       "      --stdlib           with --all-modules: standard library modules too\n"
+	       "      --merge FILE       add to the policy in FILE (coverage across runs)\n"
+	       "  -e, --engine ENGINE    auto (default), stackwalk or usdt\n"
+	       "      --python PATH      the interpreter PROGRAM runs, when it cannot be told\n"
+	       "  -u, --user USER        run PROGRAM as USER (default: the user who ran sudo)\n"
+	       "  -v, --verbose          say what is resolved, attached and why\n"
+	       "  -h, --help             this help\n");
+}
+
+static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "all-modules", no_argument, NULL, 'A' },
+		{ "stdlib", no_argument, NULL, 'S' },
+		{ "merge", required_argument, NULL, 'M' },
+		{ "engine", required_argument, NULL, 'e' },
+		{ "python", required_argument, NULL, 'P' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->engine = "auto";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:m:e:u:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'm':
+			if (o->nr_modules >= TRACE_MAX_NAMES) {
+				p_err("at most %d modules can be traced at once", TRACE_MAX_NAMES);
+				return -1;
+			}
+			o->modules[o->nr_modules++] = optarg;
+			break;
+		case 'A':
+			o->all_modules = true;
+			break;
+		case 'S':
+			o->stdlib = true;
+			break;
+		case 'M':
+			o->merge = optarg;
+			break;
+		case 'e':
+			o->engine = optarg;
+			break;
+		case 'P':
+			o->python = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			trace_usage(stdout);
+			exit(EXIT_OK);
+		default:
+			trace_usage(stderr);
+			return -1;
+		}
+	}
+	if (!o->nr_modules == !o->all_modules) {
+		p_err("trace needs either --module NAME (one or more) or --all-modules (see "
+		      "'secimport-bpf trace --help')");
+		return -1;
+	}
+	if (o->stdlib && !o->all_modules) {
+		p_err("--stdlib goes with --all-modules");
+		return -1;
+	}
+	if (optind >= argc) {
+		p_err("trace needs a program to run after '--' (see 'secimport-bpf trace --help')");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What glibc does to start and end a thread, not always on every run (a
+ * reused stack skips mmap, a freed one madvises): a module seen creating
+ * threads gets all of it, so that a traced run replays under its policy.
+ */
+static const char *const thread_lifecycle[] = {
+	"mmap",	 "munmap", "mprotect",	     "madvise",	    "rseq",	   "set_robust_list",
+	"futex", "gettid", "rt_sigprocmask", "sigaltstack", "sched_yield", "exit",
+};
+
+static void add_thread_lifecycle(uint64_t *allow)
+{
+	if (!policy_allows(allow, SECIMPORT_NR_THREAD_CREATE))
+		return;
+	for (size_t i = 0; i < sizeof(thread_lifecycle) / sizeof(thread_lifecycle[0]); i++) {
+		int nr = syscall_lookup(syscall_table_native(), thread_lifecycle[i]);
+
+		if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
+			allow[nr / 64] |= 1ULL << (nr % 64);
+	}
+}
+
+/* A policy with these modules and empty allowlists (names checked by the parser). */
+static int names_policy(struct policy *p, char *const *names, size_t n)
+{
+	struct policy_diag diag;
+	size_t len = 64;
+	char *yaml, *w;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(names[i]) + 32;
+	yaml = w = malloc(len);
+	if (!yaml)
+		return -1;
+	w += sprintf(w, n ? "modules:\n" : "process_default: {}\n");
+	for (size_t i = 0; i < n; i++)
+		w += sprintf(w, "  '%s': {syscalls: []}\n", names[i]);
+	ret = policy_parse_buffer(p, "<trace>", yaml, w - yaml, syscall_table_native(), &diag);
+	if (ret)
+		p_err("%s", diag.msg);
+	free(yaml);
+	return ret;
+}
+
+/* --all-modules: the top-level modules, from the files seen on stacks. */
+struct seen_module {
+	char name[128];
+	__u64 allow[SECIMPORT_SYSCALL_WORDS];
+};
+
+struct files_ctx {
+	const struct session *s;
+	bool stdlib;
+	struct seen_module *mods;
+	size_t nr, cap, dropped;
+	__u64 threadless[SECIMPORT_SYSCALL_WORDS]; /* what threads did before running Python */
+};
+
+static bool is_identifier(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n && !strncmp(path, dir, n) && (path[n] == '/' || dir[n - 1] == '/');
+}
+
+/* Top-level module of @path via sys.path; false for files of no module. */
+static bool top_module(const struct files_ctx *c, const char *path, char *name, size_t len)
+{
+	const struct interp_info *info = &c->s->info;
+	const char *best = NULL, *rel;
+	bool stdlib = false;
+
+	if (!strncmp(path, "<frozen ", 8)) {
+		/* <frozen os>, <frozen importlib._bootstrap>: always the stdlib */
+		snprintf(name, len, "%.*s", (int)strcspn(path + 8, ".>"), path + 8);
+		return c->stdlib && is_identifier(name);
+	}
+	if (path[0] != '/' || (c->s->launch.script[0] && !strcmp(path, c->s->launch.script)))
+		return false;
+	for (size_t i = 0; i < info->nr_sys_path; i++)
+		if (under(path, info->sys_path[i]) &&
+		    (!best || strlen(info->sys_path[i]) > strlen(best)))
+			best = info->sys_path[i];
+	if (!best)
+		return false;
+	for (size_t i = 0; i < info->nr_stdlib; i++)
+		if (under(path, info->stdlib[i]))
+			stdlib = true;
+	if (strstr(path, "/site-packages/") || strstr(path, "/dist-packages/"))
+		stdlib = false;
+	if (stdlib && !c->stdlib)
+		return false;
+	rel = path + strlen(best);
+	rel += *rel == '/';
+	/* pkg/mod.py -> pkg; mod.py / mod.cpython-311.so -> mod */
+	snprintf(name, len, "%.*s", (int)strcspn(rel, "/."), rel);
+	return is_identifier(name);
+}
+
+static void on_file(void *ctx, const char *path, unsigned int nr)
+{
+	struct files_ctx *c = ctx;
+	char name[128];
+	size_t i;
+
+	if (nr >= SECIMPORT_SYSCALL_BITS)
+		return;
+	if (!strcmp(path, SECIMPORT_TRACE_THREADLESS)) {
+		c->threadless[nr / 64] |= 1ULL << (nr % 64);
+		return;
+	}
+	if (!top_module(c, path, name, sizeof(name)))
+		return;
+	for (i = 0; i < c->nr && strcmp(c->mods[i].name, name); i++)
+		;
+	if (i == c->nr) {
+		if (c->nr == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 32;
+			struct seen_module *m = realloc(c->mods, cap * sizeof(*m));
+
+			if (!m)
+				return;
+			c->mods = m;
+			c->cap = cap;
+		}
+		memset(&c->mods[i], 0, sizeof(c->mods[i]));
+		snprintf(c->mods[i].name, sizeof(c->mods[i].name), "%s", name);
+		c->nr++;
+	}
+	c->mods[i].allow[nr / 64] |= 1ULL << (nr % 64);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct seen_module *)a)->name, ((const struct seen_module *)b)->name);
+}
+
+/* The policy the trace shows, with a header that says how it was made. */
+static int write_result(const struct trace_opts *o, struct policy *result, const struct session *s,
+			char **prog)
+{
+	char when[64], cmd[512] = "", interp[4300], engine[64];
+	const char *header[6];
+	struct policy old = {};
+	struct policy_diag diag;
+	size_t used = 0;
+	time_t now = time(NULL);
+	FILE *out = stdout;
+	int ret = -1;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
+	for (char **a = prog; *a && used < sizeof(cmd) - 1; a++)
+		used += snprintf(cmd + used, sizeof(cmd) - used, "%s%s", a == prog ? "" : " ", *a);
+	for (char *c = cmd; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	snprintf(interp, sizeof(interp), "interpreter: %s (CPython %s)", s->launch.interpreter,
+		 s->info.version);
+	snprintf(engine, sizeof(engine), "engine: %s", engine_name(s->engine.kind));
+	header[0] = "Written by secimport-bpf trace";
+	header[1] = when;
+	header[2] = cmd;
+	header[3] = interp;
+	header[4] = engine;
+	header[5] = "Each module may make the syscalls it made while on the stack in the traced "
+		    "run(s). Review before enforcing.";
+	struct policy_write_opts wo = { .header = header, .nr_header = 6 };
+
+	if (o->merge) {
+		char err[512];
+
+		if (policy_parse_file(&old, o->merge, syscall_table_native(), &diag)) {
+			fprintf(stderr, "%s\n", diag.msg);
+			return -1;
+		}
+		if (policy_merge(&old, result, err, sizeof(err))) {
+			p_err("cannot merge into %s: %s", o->merge, err);
+			goto out;
+		}
+		result = &old;
+	}
+	if (o->out && !(out = fopen(o->out, "we"))) {
+		p_err("cannot write %s: %s", o->out, strerror(errno));
+		goto out;
+	}
+	ret = policy_write(out, result, &wo);
+	if (out != stdout && fclose(out))
+		ret = -1;
+	if (ret)
+		p_err("failed to write the policy%s%s", o->out ? " to " : "", o->out ? o->out : "");
+out:
+	policy_free(&old);
+	return ret;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	__u64(*allow)[SECIMPORT_SYSCALL_WORDS] = NULL;
+	struct session_opts so = { .verb = "trace", .log = stderr };
+	struct files_ctx files = {};
+	struct policy traced = {}, result = {};
+	struct session s = {};
+	struct trace_opts o;
+	char *names[TRACE_MAX_NAMES];
+	size_t n = 0;
+	int status;
+
+	if (parse_trace_args(argc, argv, &o))
+		return EXIT_USAGE;
+	if (names_policy(&traced, (char *const *)o.modules, o.nr_modules))
+		return EXIT_USAGE;
+	policy_override_action(&traced, SECIMPORT_ACT_TRACE);
+	so.engine = o.engine;
+	so.python = o.python;
+	so.user = o.user;
+	so.prog = argv + optind;
+	so.trace_files_max = o.all_modules ? TRACE_FILES_MAX : 0;
+	status = session_prepare(&s, &traced, &so);
+	if (status != EXIT_OK)
+		goto out;
+	status = session_execute(&s);
+
+	if (o.all_modules) {
+		files.s = &s;
+		files.stdlib = o.stdlib;
+		if (loader_trace_files(s.loader, on_file, &files))
+			p_warn("could not read every recorded file: %s", strerror(errno));
+		qsort(files.mods, files.nr, sizeof(*files.mods), by_name);
+		/*
+		 * A thread keeps its creators' confinement while it starts and
+		 * ends outside Python: the modules that created threads need
+		 * what such threads did (an over-approximation: review it).
+		 */
+		for (size_t i = 0; i < files.nr; i++)
+			if (policy_allows((const uint64_t *)files.mods[i].allow,
+					  SECIMPORT_NR_THREAD_CREATE))
+				for (int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
+					files.mods[i].allow[w] |= files.threadless[w];
+		if (files.nr > TRACE_MAX_NAMES) {
+			p_warn("the program used %zu top-level modules; a policy holds %d: the "
+			       "first %d by name are written, trace the rest with --module",
+			       files.nr, TRACE_MAX_NAMES, TRACE_MAX_NAMES);
+			files.nr = TRACE_MAX_NAMES;
+		}
+		for (n = 0; n < files.nr; n++)
+			names[n] = files.mods[n].name;
+	} else {
+		allow = calloc(o.nr_modules + 1, sizeof(*allow));
+		if (!allow ||
+		    loader_trace_modules(s.loader, SESSION_SET, allow, o.nr_modules + 1)) {
+			p_err("failed to read what was recorded: %s", strerror(errno));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		for (n = 0; n < o.nr_modules; n++)
+			names[n] = traced.modules[n].name;
+	}
+	if (!n) {
+		p_err("no module was seen on the stack at a syscall: nothing to write");
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (names_policy(&result, names, n)) {
+		status = EXIT_FAIL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct policy_module *m = &result.modules[i];
+		const __u64 *seen = o.all_modules ? files.mods[i].allow : allow[i + 1];
+		bool any = false;
+
+		m->action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+		/* Where it was, so that policy check can tell if it moves. */
+		if (!o.all_modules && s.resolved[i].nr_locs && s.resolved[i].locs[0].path[0] == '/')
+			m->location = strdup(s.resolved[i].locs[0].path);
+		for (int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++) {
+			m->allow[w] = seen[w];
+			any |= seen[w] != 0;
+		}
+		add_thread_lifecycle(m->allow);
+		if (!any)
+			p_warn("module %s made no syscall while on the stack: its allowlist is "
+			       "empty, so under this policy any syscall it makes is refused",
+			       m->name);
+	}
+	result.action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+	if (write_result(&o, &result, &s, so.prog) && status == EXIT_OK)
+		status = EXIT_FAIL;
+out:
+	session_finish(&s);
+	free(allow);
+	free(files.mods);
+	policy_free(&result);
+	policy_free(&traced);
+	return status;
+}
