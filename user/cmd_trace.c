@@ -313,8 +313,15 @@ static int write_result(const struct trace_opts *o, struct policy *result, const
 		    "run(s). Review before enforcing.";
 	struct policy_write_opts wo = { .header = header, .nr_header = 6 };
 
+	char err[512];
+	size_t dropped = policy_normalize(result);
+
+	/* Numbers no name stands for (none on a sane kernel) cannot be written. */
+	if (dropped)
+		p_warn(
+		    "%zu recorded syscall number(s) have no name in the %s table and are left out",
+		    dropped, result->table->arch);
 	if (o->merge) {
-		char err[512];
 
 		if (policy_parse_file(&old, o->merge, syscall_table_native(), &diag)) {
 			fprintf(stderr, "%s\n", diag.msg);
@@ -330,11 +337,18 @@ static int write_result(const struct trace_opts *o, struct policy *result, const
 		p_err("cannot write %s: %s", o->out, strerror(errno));
 		goto out;
 	}
+	if (policy_write_check(result, err, sizeof(err))) {
+		p_err("cannot write the traced policy: %s", err);
+		if (out != stdout)
+			fclose(out);
+		goto out;
+	}
 	ret = policy_write(out, result, &wo);
 	if (out != stdout && fclose(out))
 		ret = -1;
 	if (ret)
-		p_err("failed to write the policy%s%s", o->out ? " to " : "", o->out ? o->out : "");
+		p_err("failed to write the policy%s%s: %s", o->out ? " to " : "",
+		      o->out ? o->out : "", strerror(errno));
 out:
 	policy_free(&old);
 	return ret;

@@ -499,6 +499,19 @@ t_trace_run() {
 	expect_err 'log .* module=tmod syscall=socket ' 1
 }
 
+t_trace_fork() {
+	# A traced fork is allowed by the written policy (clone with threads).
+	fresh fork_confined
+	trace_to p.yaml --module plugin -- "$PY" app.py "$M"
+	expect_rc 0
+	expect_file child_ran "the child ran during the trace"
+	rm -f "$M/child_ran"
+	confine p.yaml -- "$M"
+	expect_rc 0
+	expect_file child_ran "the traced fork is allowed"
+	expect_no_violation
+}
+
 t_trace_merge() {
 	fresh trace
 	trace_to a.yaml --module tmod -- "$PY" app.py "$M" good
@@ -634,7 +647,7 @@ ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed ben
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
 raw_clone callback_callee callback_closure fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
 flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
-deny_open deny_kill trace_run trace_merge trace_all_modules run_as_user supervisor_kill exit_status
+deny_open deny_kill trace_run trace_fork trace_merge trace_all_modules run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -672,6 +685,7 @@ declare -A DESC=(
 	[deny_open]="deny (BPF LSM): opening a file refused, the file unchanged"
 	[deny_kill]="deny+kill (BPF LSM): refused, then killed"
 	[trace_run]="trace writes a policy: the traced run passes, spawning or sockets are killed"
+	[trace_fork]="a traced os.fork() is allowed under the written policy"
 	[trace_merge]="trace --merge and policy merge cover several runs"
 	[trace_all_modules]="trace --all-modules finds the program's own top-level modules"
 	[run_as_user]="--user runs the program unprivileged, still confined"
