@@ -20,7 +20,7 @@ BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/stackwalk_engine.bpf.c bpf/
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # Policy compilation: pure C, also the library later bindings use.
-POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/import_secimport.c
+POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/import_secimport.c user/yaml_tree.c
 CLI_SRCS := user/main.c user/cmd_run.c user/cmd_trace.c user/cmd_policy.c \
 	user/cmd_policy_tools.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
 	user/loader.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
@@ -84,7 +84,7 @@ $(OUTPUT)/secimport-bpf: $(USER_OBJS)
 
 # Unit tests: the policy compiler with AddressSanitizer and UBSan.
 UNIT_TESTS := test_policy test_syscall_table test_policy_writer test_import_secimport
-$(OUTPUT)/tests/%: tests/unit/%.c $(POLICY_SRCS) user/policy.h user/syscall_table.h \
+$(OUTPUT)/tests/%: tests/unit/%.c $(POLICY_SRCS) user/policy.h user/syscall_table.h user/yaml_tree.h \
 		$(OUTPUT)/syscall_names.c | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(POLICY_SRCS) -lyaml -lcmocka -o $@

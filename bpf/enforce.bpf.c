@@ -52,6 +52,20 @@ static __always_inline __u64 stop_for_engine(struct secimport_thread *ts)
 	return ts->stack_mask | ts->inherited_mask;
 }
 
+/*
+ * Is @id a syscall some module of the set could refuse, or one inheritance
+ * needs the stack for? Out-of-range numbers always are. Unsigned
+ * arithmetic: older verifiers lose the bounds of a signed division.
+ */
+static __always_inline bool set_walks(const struct secimport_set *si, long id)
+{
+	__u64 nr = (__u64)id;
+
+	if (nr >= SECIMPORT_SYSCALL_BITS)
+		return true;
+	return (si->walk[(nr >> 6) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr & 63)) & 1;
+}
+
 struct trace_ctx {
 	__u64 refusing;
 	__u32 set;
@@ -107,8 +121,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
 		/* Walk only where some module could refuse, or for inheritance. */
-		if (si && !compat && !cfg_trace_files && id >= 0 && id < SECIMPORT_SYSCALL_BITS &&
-		    !((si->walk[(id / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (id % 64)) & 1))
+		if (si && !compat && !cfg_trace_files && !set_walks(si, id))
 			return 0;
 		ts->stack_mask =
 		    stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &hit_code);
@@ -117,14 +130,12 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		mask = stop_for_engine(ts);
 	} else {
 		mask = effective_mask(ts, &evflags);
-		if (mask && !compat && id >= 0 && id < SECIMPORT_SYSCALL_BITS) {
+		if (mask && !compat) {
 			__u32 set = ts->set;
 			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
 			/* Allowed by every module of the set: nothing to decide. */
-			if (si &&
-			    !((si->walk[(id / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (id % 64)) &
-			      1))
+			if (si && !set_walks(si, id))
 				return 0;
 		}
 	}

@@ -19,8 +19,10 @@ int cmd_features(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) {
+			verbose = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("Usage: secimport-bpf features [--json]\n\n"
+			printf("Usage: secimport-bpf features [--json] [--verbose]\n\n"
 			       "Load the BPF programs once, without enforcing anything, and say\n"
 			       "which hooks this kernel allows: the syscall hook and the engines\n"
 			       "(kill, log), BPF LSM (deny) and cgroup socket hooks (deny for\n"

@@ -6,41 +6,21 @@
  * wrote them, its x86_64 spellings pread/pwrite/timerfd) and refuses, with a
  * position, everything whose meaning it would have to guess.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <yaml.h>
 
 #include "import_secimport.h"
+#include "yaml_tree.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_BYTES (1024 * 1024)
-#define MAX_DEPTH 32
 #define MAX_USER_MODULES (SECIMPORT_MAX_MODULES - 1)
 #define MAX_PATH (SECIMPORT_PATH_MAX - 2)
 /* bpftrace's default string size: the original's traces cut file names there. */
 #define BPFTRACE_STR_CUT 63
-#define SHOW_MAX 60
-#define SHOW_BUF (SHOW_MAX * 4 + 8)
 #define ACT_KILL (SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL)
 #define GENERAL "general_requirements"
-
-enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
-
-struct node {
-	enum node_kind kind;
-	unsigned int line, column;
-	char *value; /* scalars */
-	size_t len;
-	bool plain;
-	struct node **items; /* mappings: key, value, key, value... */
-	size_t nr_items, cap;
-};
 
 /* One module entry of the file. */
 struct entry {
@@ -51,15 +31,14 @@ struct entry {
 };
 
 struct ctx {
-	const char *source;
+	struct yaml_tree_diag err; /* .line, .column: where the last error is */
 	const struct syscall_table *t;
-	struct policy_diag *diag;
+	struct policy *out; /* the result */
 	/* Unknown syscall names: the first one's place, and all of them. */
 	const struct node *unknown_at;
 	char unknown_module[SHOW_BUF + 16];
 	char unknown[512];
 	bool unknown_truncated;
-	unsigned int err_line, err_column; /* of the last error_at() */
 	size_t nr_unknown;
 	bool looks_macos;
 };
@@ -79,233 +58,11 @@ static const char *const macos_names[] = { "sysctlbyname", "issetugid",	  "geten
 
 /* ---- diagnostics ---- */
 
-/* At most @max bytes of user text, escaped, for a message (@buf: max * 4 + 8). */
-static const char *show_max(const char *s, size_t len, size_t max, char *buf)
-{
-	size_t o = 0, n = len > max ? max : len;
-
-	while (n < len && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '\'')
-			o += (size_t)sprintf(buf + o, "\\x%02x", ch);
-		else
-			buf[o++] = (char)ch;
-	}
-	if (n < len)
-		o += (size_t)sprintf(buf + o, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
-static const char *show(const char *s, size_t len, char *buf)
-{
-	return show_max(s, len, SHOW_MAX, buf);
-}
-
-static const char *show_node(const struct node *n, char *buf)
-{
-	if (n->kind != NODE_SCALAR)
-		return n->kind == NODE_MAPPING ? "<mapping>" : "<list>";
-	return show(n->value, n->len, buf);
-}
-
-static int __attribute__((format(printf, 4, 5)))
-error_at(struct ctx *c, unsigned int line, unsigned int column, const char *fmt, ...)
-{
-	size_t size = sizeof(c->diag->msg);
-	va_list ap;
-	int n;
-
-	c->err_line = line;
-	c->err_column = column;
-	n = snprintf(c->diag->msg, size, "%s:%u:%u: error: ", c->source, line, column);
-	if (n >= 0 && (size_t)n < size) {
-		va_start(ap, fmt);
-		vsnprintf(c->diag->msg + n, size - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
+/* Diagnostics are "SOURCE:LINE:COL: error: ...", see yaml_tree_error(). */
+#define error_at(c, ...) yaml_tree_error(&(c)->err, __VA_ARGS__)
 #define error_node(c, n, ...) error_at((c), (n)->line, (n)->column, __VA_ARGS__)
 
-static int error_file(struct policy_diag *diag, const char *source, const char *what)
-{
-	snprintf(diag->msg, sizeof(diag->msg), "%s: error: %s", source, what);
-	return -1;
-}
-
-/* ---- YAML to a node tree ---- */
-
-static void node_free(struct node *n)
-{
-	if (!n)
-		return;
-	for (size_t i = 0; i < n->nr_items; i++)
-		node_free(n->items[i]);
-	free(n->items);
-	free(n->value);
-	free(n);
-}
-
-static int node_append(struct node *parent, struct node *child)
-{
-	if (parent->nr_items == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct node **items = realloc(parent->items, cap * sizeof(*items));
-
-		if (!items)
-			return -1;
-		parent->items = items;
-		parent->cap = cap;
-	}
-	parent->items[parent->nr_items++] = child;
-	return 0;
-}
-
-static int yaml_error(struct ctx *c, const yaml_parser_t *yp)
-{
-	const char *problem = yp->problem ? yp->problem : "invalid YAML";
-
-	if (yp->error == YAML_MEMORY_ERROR)
-		return error_at(c, 1, 1, "out of memory");
-	if (yp->error == YAML_READER_ERROR)
-		/* The reader reports a byte offset; the file is not text we can place. */
-		return error_at(c, 1, 1, "%s at byte %zu: the file must be UTF-8 text", problem,
-				yp->problem_offset);
-	return error_at(c, (unsigned int)yp->problem_mark.line + 1,
-			(unsigned int)yp->problem_mark.column + 1, "%s", problem);
-}
-
-static int event_node(struct ctx *c, const yaml_event_t *ev, struct node **out)
-{
-	unsigned int line = (unsigned int)ev->start_mark.line + 1;
-	unsigned int column = (unsigned int)ev->start_mark.column + 1;
-	const yaml_char_t *anchor, *tag;
-	enum node_kind kind;
-	struct node *n;
-
-	if (ev->type == YAML_SCALAR_EVENT) {
-		kind = NODE_SCALAR;
-		anchor = ev->data.scalar.anchor;
-		tag = ev->data.scalar.tag;
-	} else if (ev->type == YAML_SEQUENCE_START_EVENT) {
-		kind = NODE_SEQUENCE;
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-	} else {
-		kind = NODE_MAPPING;
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-	}
-	/* The original's tools never write these; reading them is guessing. */
-	if (anchor)
-		return error_at(c, line, column,
-				"YAML anchors are not supported: write the list out in full");
-	if (tag)
-		return error_at(c, line, column, "YAML tags are not supported: remove the tag");
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return error_at(c, line, column, "out of memory");
-	n->kind = kind;
-	n->line = line;
-	n->column = column;
-	if (kind == NODE_SCALAR) {
-		n->len = ev->data.scalar.length;
-		n->value = malloc(n->len + 1);
-		if (!n->value) {
-			free(n);
-			return error_at(c, line, column, "out of memory");
-		}
-		memcpy(n->value, ev->data.scalar.value, n->len);
-		n->value[n->len] = '\0';
-		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	}
-	*out = n;
-	return 0;
-}
-
-static int build_tree(struct ctx *c, yaml_parser_t *yp, struct node **root)
-{
-	struct node *stack[MAX_DEPTH];
-	unsigned int depth = 0, documents = 0;
-	bool done = false;
-	int err = 0;
-
-	*root = NULL;
-	while (!done && !err) {
-		struct node *n = NULL;
-		yaml_event_t ev;
-
-		if (!yaml_parser_parse(yp, &ev))
-			return yaml_error(c, yp);
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++documents > 1)
-				err = error_at(c, (unsigned int)ev.start_mark.line + 1,
-					       (unsigned int)ev.start_mark.column + 1,
-					       "a policy is a single YAML document");
-			break;
-		case YAML_ALIAS_EVENT:
-			err =
-			    error_at(c, (unsigned int)ev.start_mark.line + 1,
-				     (unsigned int)ev.start_mark.column + 1,
-				     "YAML aliases are not supported: write the list out in full");
-			break;
-		case YAML_SCALAR_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			err = event_node(c, &ev, &n);
-			if (err)
-				break;
-			if (!depth) {
-				*root = n;
-			} else if (node_append(stack[depth - 1], n)) {
-				node_free(n);
-				err = error_node(c, stack[depth - 1], "out of memory");
-				break;
-			}
-			if (n->kind == NODE_SCALAR)
-				break;
-			if (depth == MAX_DEPTH) {
-				err = error_node(c, n, "the file nests deeper than %d levels",
-						 MAX_DEPTH);
-				break;
-			}
-			stack[depth++] = n;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	return err;
-}
-
 /* ---- checks ---- */
-
-static bool is_null(const struct node *n)
-{
-	return n->kind == NODE_SCALAR && n->plain &&
-	       (!n->len || !strcmp(n->value, "~") || !strcmp(n->value, "null") ||
-		!strcmp(n->value, "Null") || !strcmp(n->value, "NULL"));
-}
-
-static bool is_str(const struct node *n, const char *s)
-{
-	return n->kind == NODE_SCALAR && n->len == strlen(s) && !memcmp(n->value, s, n->len);
-}
 
 static bool has_nul(const struct node *n)
 {
@@ -315,19 +72,15 @@ static bool has_nul(const struct node *n)
 /* Keys are strings, once each (PyYAML would silently keep the last). */
 static int check_key(struct ctx *c, const struct node *map, size_t i, const char *what)
 {
-	const struct node *k = map->items[i];
+	const struct node *k = map->items[i], *first;
 	char buf[SHOW_BUF];
 
-	if (k->kind != NODE_SCALAR || is_null(k))
+	if (k->kind != NODE_SCALAR || node_is_null(k))
 		return error_node(c, k, "%s must be strings", what);
-	for (size_t j = 0; j < i; j += 2) {
-		const struct node *o = map->items[j];
-
-		if (o->len == k->len && !memcmp(o->value, k->value, k->len))
-			return error_node(c, k,
-					  "'%s' is there twice (first at line %u): merge them",
-					  show_node(k, buf), o->line);
-	}
+	first = node_earlier_key(map, i);
+	if (first)
+		return error_node(c, k, "'%s' is there twice (first at line %u): merge them",
+				  node_show(k, buf), first->line);
 	return 0;
 }
 
@@ -342,9 +95,9 @@ static int parse_bool(const struct node *n)
 	if (n->kind != NODE_SCALAR || !n->plain)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (is_str(n, yes[i]))
+		if (node_is_str(n, yes[i]))
 			return 1;
-		if (is_str(n, no[i]))
+		if (node_is_str(n, no[i]))
 			return 0;
 	}
 	return -1;
@@ -412,7 +165,7 @@ static int map_name(struct ctx *c, const struct node *k, char **out)
 			return error_node(c, k,
 					  "module path '%s' has '.', '..' or empty components: "
 					  "write it as the interpreter reports it",
-					  show(s, len, buf));
+					  show_text(s, len, buf));
 		if (len == BPFTRACE_STR_CUT && !ends_with(s, len, ".py") && !ends_with(s, len, "/"))
 			return error_node(
 			    c, k,
@@ -425,24 +178,24 @@ static int map_name(struct ctx *c, const struct node *k, char **out)
 		/* Frozen stdlib code: its import name confines it (and its file). */
 		if (!valid_import_name(s + 8, len - 9))
 			return error_node(c, k, "cannot confine '%s': '%.*s' is not an import name",
-					  show(s, len, buf), (int)(len - 9), s + 8);
+					  show_text(s, len, buf), (int)(len - 9), s + 8);
 		*out = strndup(s + 8, len - 9);
 	} else if (s[0] == '<') {
 		return error_node(
 		    c, k,
 		    "'%s' is code without a file (exec(), python -c, the REPL): there "
 		    "is no module to confine; remove this entry",
-		    show(s, len, buf));
+		    show_text(s, len, buf));
 	} else if (valid_import_name(s, len)) {
 		*out = strdup(s);
 	} else if (memchr(s, '/', len)) {
 		return error_node(c, k, "module path '%s' is relative: write the absolute path",
-				  show(s, len, buf));
+				  show_text(s, len, buf));
 	} else {
 		return error_node(c, k,
 				  "invalid module name '%s': write an import name such as "
 				  "'pkg.mod' or an absolute path",
-				  show(s, len, buf));
+				  show_text(s, len, buf));
 	}
 	return *out ? 0 : error_node(c, k, "out of memory");
 }
@@ -518,7 +271,7 @@ static int parse_allowlist(struct ctx *c, const struct node *key, const struct n
 	char buf[SHOW_BUF], name[64];
 
 	if (val->kind != NODE_SEQUENCE || !val->nr_items)
-		return error_node(c, is_null(val) ? key : val,
+		return error_node(c, node_is_null(val) ? key : val,
 				  "syscall_allowlist of %s must be a non-empty list of syscall "
 				  "names (the original refuses an empty one too)",
 				  module);
@@ -526,7 +279,7 @@ static int parse_allowlist(struct ctx *c, const struct node *key, const struct n
 		const struct node *item = val->items[i];
 		int nr;
 
-		if (item->kind != NODE_SCALAR || is_null(item))
+		if (item->kind != NODE_SCALAR || node_is_null(item))
 			return error_node(c, item,
 					  "syscall_allowlist entries must be syscall names");
 		nr = lookup(c, item, name, sizeof(name));
@@ -536,7 +289,7 @@ static int parse_allowlist(struct ctx *c, const struct node *key, const struct n
 		}
 		if (!name[0])
 			return error_node(c, item, "empty syscall name in the list of %s", module);
-		note_unknown(c, item, name[0] ? name : show_node(item, buf), module);
+		note_unknown(c, item, name[0] ? name : node_show(item, buf), module);
 	}
 	return 0;
 }
@@ -545,14 +298,14 @@ static int parse_module(struct ctx *c, const struct node *k, const struct node *
 {
 	const struct node *destructive = NULL, *list_key = NULL, *list = NULL;
 	char buf[SHOW_BUF], what[SHOW_BUF + 16];
-	bool general = is_str(k, GENERAL);
+	bool general = node_is_str(k, GENERAL);
 
-	snprintf(what, sizeof(what), "module '%s'", show_node(k, buf));
+	snprintf(what, sizeof(what), "module '%s'", node_show(k, buf));
 	e->key = k;
 	if (!general && map_name(c, k, &e->name))
 		return -1;
 	if (v->kind != NODE_MAPPING)
-		return error_node(c, is_null(v) ? k : v,
+		return error_node(c, node_is_null(v) ? k : v,
 				  "%s must be a mapping with destructive and syscall_allowlist",
 				  what);
 	for (size_t i = 0; i < v->nr_items; i += 2) {
@@ -560,16 +313,16 @@ static int parse_module(struct ctx *c, const struct node *k, const struct node *
 
 		if (check_key(c, v, i, "keys"))
 			return -1;
-		if (is_str(sk, "destructive")) {
+		if (node_is_str(sk, "destructive")) {
 			destructive = sv;
-		} else if (is_str(sk, "syscall_allowlist")) {
+		} else if (node_is_str(sk, "syscall_allowlist")) {
 			list_key = sk;
 			list = sv;
 		} else {
 			return error_node(c, sk,
 					  "unknown key '%s' in %s: secimport modules have "
 					  "destructive and syscall_allowlist",
-					  show_node(sk, buf), what);
+					  node_show(sk, buf), what);
 		}
 	}
 	if (!destructive)
@@ -586,7 +339,7 @@ static int parse_module(struct ctx *c, const struct node *k, const struct node *
 		break;
 	default:
 		return error_node(c, destructive, "destructive must be true or false, not '%s'",
-				  show_node(destructive, buf));
+				  node_show(destructive, buf));
 	}
 	if (!list)
 		return error_node(c, k, "%s has no syscall_allowlist", what);
@@ -599,7 +352,7 @@ static bool unknown_first(const struct ctx *c)
 	const struct node *u = c->unknown_at;
 
 	return u &&
-	       (u->line < c->err_line || (u->line == c->err_line && u->column < c->err_column));
+	       (u->line < c->err.line || (u->line == c->err.line && u->column < c->err.column));
 }
 
 static int report_unknown(struct ctx *c)
@@ -625,7 +378,7 @@ static int report_unknown(struct ctx *c)
 			 " (x86_64 has it, %s does not: the original wrote x86_64 policies)",
 			 c->t->arch);
 	return error_node(c, n, "unknown syscall '%s' for %s in %s%s%s",
-			  name[0] ? name : show_node(n, buf), c->t->arch, c->unknown_module, more,
+			  name[0] ? name : node_show(n, buf), c->t->arch, c->unknown_module, more,
 			  hint);
 }
 
@@ -648,7 +401,7 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 	bool all_log = true;
 	int err = 0;
 
-	if (!root || is_null(root))
+	if (!root || node_is_null(root))
 		return error_at(c, 1, 1, "the file is empty: a secimport policy has 'modules:'");
 	if (root->kind != NODE_MAPPING)
 		return error_node(c, root,
@@ -658,18 +411,18 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 
 		if (check_key(c, root, i, "keys"))
 			return -1;
-		if (!is_str(k, "modules"))
+		if (!node_is_str(k, "modules"))
 			return error_node(
 			    c, k,
 			    "unknown key '%s' at the top level: a secimport policy has "
 			    "only 'modules'",
-			    show_node(k, buf));
+			    node_show(k, buf));
 		modules_key = k;
 		modules = root->items[i + 1];
 	}
 	if (!modules)
 		return error_node(c, root, "no 'modules:' mapping");
-	if (is_null(modules) || (modules->kind == NODE_MAPPING && !modules->nr_items))
+	if (node_is_null(modules) || (modules->kind == NODE_MAPPING && !modules->nr_items))
 		return error_node(c, modules_key, "'modules' is empty: there is nothing to import");
 	if (modules->kind != NODE_MAPPING)
 		return error_node(c, modules, "'modules' must map module names to their settings");
@@ -682,7 +435,7 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		struct entry *cur = &e[n];
 
 		err = check_key(c, modules, i, "module names");
-		if (!err && !is_str(k, GENERAL) && ++nr_modules > MAX_USER_MODULES)
+		if (!err && !node_is_str(k, GENERAL) && ++nr_modules > MAX_USER_MODULES)
 			err = error_node(c, k, "too many modules: a policy holds at most %d",
 					 MAX_USER_MODULES);
 		if (!err)
@@ -693,7 +446,7 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 				err = error_node(c, k,
 						 "'%s' is the same module as '%s' (line %u): merge "
 						 "the two entries",
-						 show_node(k, buf), show_node(e[j].key, buf2),
+						 node_show(k, buf), node_show(e[j].key, buf2),
 						 e[j].key->line);
 		if (err && unknown_first(c))
 			err = report_unknown(c);
@@ -746,41 +499,20 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 	return 0;
 }
 
-int policy_import_secimport_buffer(const char *source_name, const void *buf, size_t len,
-				   const struct syscall_table *t, struct policy *out,
-				   struct policy_diag *diag)
+/* Both entry points once the tree is read (yaml_tree_fn). */
+static int import_tree(const struct node *root, void *arg)
 {
-	struct policy_diag scratch;
-	struct node *root = NULL;
-	yaml_parser_t yp;
-	struct ctx c;
+	struct ctx *c = arg;
+	struct policy *out = c->out;
 	int err;
 
-	memset(out, 0, sizeof(*out));
-	if (!diag)
-		diag = &scratch;
-	diag->msg[0] = '\0';
-	source_name = source_name ? source_name : "<policy>";
-	t = t ? t : syscall_table_native();
-	if (len > MAX_BYTES)
-		return error_file(diag, source_name, "the file is larger than 1 MiB, the limit");
-	c = (struct ctx){ .source = source_name, .t = t, .diag = diag };
-	if (!yaml_parser_initialize(&yp))
-		return error_file(diag, source_name, "out of memory");
-	yaml_parser_set_input_string(&yp, buf ? buf : (const void *)"", buf ? len : 0);
-	yaml_parser_set_encoding(&yp, YAML_UTF8_ENCODING);
-	err = build_tree(&c, &yp, &root);
-	yaml_parser_delete(&yp);
-	if (!err) {
-		out->source = strdup(source_name);
-		out->table = t;
-		out->process_default.name = strdup("process_default");
-		if (!out->source || !out->process_default.name)
-			err = error_file(diag, source_name, "out of memory");
-	}
-	if (!err)
-		err = convert(&c, root, out);
-	node_free(root);
+	out->source = strdup(c->err.source);
+	out->table = c->t;
+	out->process_default.name = strdup("process_default");
+	if (!out->source || !out->process_default.name)
+		err = error_at(c, 0, 0, "out of memory");
+	else
+		err = convert(c, root, out);
 	if (err) {
 		policy_free(out);
 		return -1;
@@ -792,56 +524,24 @@ int policy_import_secimport_buffer(const char *source_name, const void *buf, siz
 	return 0;
 }
 
+int policy_import_secimport_buffer(const char *source_name, const void *buf, size_t len,
+				   const struct syscall_table *t, struct policy *out,
+				   struct policy_diag *diag)
+{
+	struct ctx c = { .t = t ? t : syscall_table_native(), .out = out };
+
+	memset(out, 0, sizeof(*out));
+	yaml_tree_diag_init(&c.err, source_name ? source_name : "<policy>", diag ? diag->msg : NULL,
+			    POLICY_DIAG_LEN);
+	return yaml_tree_read(&c.err, buf, len, import_tree, &c);
+}
+
 int policy_import_secimport(const char *path, const struct syscall_table *t, struct policy *out,
 			    struct policy_diag *diag)
 {
-	struct policy_diag scratch;
-	size_t len = 0, cap = 0;
-	char *buf = NULL, what[256];
-	int fd, ret;
+	struct ctx c = { .t = t ? t : syscall_table_native(), .out = out };
 
 	memset(out, 0, sizeof(*out));
-	diag = diag ? diag : &scratch;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(what, sizeof(what), "cannot read it: %s", strerror(errno));
-		return error_file(diag, path, what);
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			/* One byte past the limit tells "at it" from "over it". */
-			size_t ncap =
-			    cap ? (cap * 2 > MAX_BYTES + 1 ? MAX_BYTES + 1 : cap * 2) : 4096;
-			char *nbuf;
-
-			if (ncap == cap)
-				break;
-			nbuf = realloc(buf, ncap);
-			if (!nbuf) {
-				free(buf);
-				close(fd);
-				return error_file(diag, path, "out of memory");
-			}
-			buf = nbuf;
-			cap = ncap;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(what, sizeof(what), "cannot read it: %s", strerror(errno));
-			free(buf);
-			close(fd);
-			return error_file(diag, path, what);
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	ret = policy_import_secimport_buffer(path, buf, len, t, out, diag);
-	free(buf);
-	return ret;
+	yaml_tree_diag_init(&c.err, path, diag ? diag->msg : NULL, POLICY_DIAG_LEN);
+	return yaml_tree_read_file(&c.err, import_tree, &c);
 }

@@ -1,57 +1,33 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Policy files. libyaml events are turned into a small node tree first (it
- * keeps every node's position and lets us refuse anchors, aliases, tags and
- * extra documents, which the document API would silently resolve), then the
- * tree is checked and compiled into syscall bitmaps.
+ * Policy files. yaml_tree.c turns the YAML into a small node tree first (it
+ * keeps every node's position and refuses anchors, aliases, tags and extra
+ * documents, which libyaml's document API would silently resolve), then the
+ * tree is checked here and compiled into syscall bitmaps.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <yaml.h>
 
 #include "policy.h"
+#include "yaml_tree.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define POLICY_MAX_BYTES (1024 * 1024)
-/* A valid policy nests 4 deep; the cap keeps the tree code's recursion bounded. */
-#define POLICY_MAX_DEPTH 32
 #define POLICY_MAX_USER_MODULES (SECIMPORT_MAX_MODULES - 1)
 /* The path plus its NUL must fit SECIMPORT_PATH_MAX with a byte to spare. */
 #define POLICY_MAX_PATH (SECIMPORT_PATH_MAX - 2)
-/* Quoted user text in messages is cut to this many bytes. */
-#define SHOW_MAX 60
-#define SHOW_BUF (SHOW_MAX * 4 + 8)
 /* Longest word for which a "did you mean" is computed. */
 #define SUGGEST_MAX 64
 
 #define ACT_KILL (SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL)
 
-enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
-
-struct node {
-	enum node_kind kind;
-	unsigned int line, column; /* 1-based */
-	char *value; /* scalars: NUL-terminated, may hold NULs (len is exact) */
-	size_t len;
-	bool plain; /* unquoted scalar: only those can be null or booleans */
-	struct node **items; /* sequences: items; mappings: key, value, key, ... */
-	size_t nr_items, cap;
-};
-
 struct ctx {
-	const char *source;
-	const unsigned char *buf; /* the input, to place reader errors */
-	size_t len;
+	struct yaml_tree_diag err;
 	const struct syscall_table *table;
-	struct policy_diag *diag;
+	struct policy *p; /* the result */
 };
 
 static const char *const top_keys[] = { "version", "action", "process_default", "modules" };
@@ -99,78 +75,9 @@ static const char *const known_arches[] = { "x86_64", "aarch64" };
 
 /* ---- diagnostics ---- */
 
-/* "PREFIX: error: MESSAGE" into @diag; overlong messages are cut. */
-static int vdiag(struct policy_diag *diag, int prefix_len, const char *fmt, va_list ap)
-{
-	size_t n = prefix_len < 0 ? 0 : (size_t)prefix_len;
-
-	if (n < sizeof(diag->msg))
-		vsnprintf(diag->msg + n, sizeof(diag->msg) - n, fmt, ap);
-	return -1;
-}
-
-static int __attribute__((format(printf, 4, 5)))
-error_at(struct ctx *c, unsigned int line, unsigned int column, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s:%u:%u: error: ", c->source, line,
-		     column);
-	va_start(ap, fmt);
-	vdiag(c->diag, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
+/* Diagnostics are "SOURCE:LINE:COL: error: ...", see yaml_tree_error(). */
+#define error_at(c, ...) yaml_tree_error(&(c)->err, __VA_ARGS__)
 #define error_node(c, n, ...) error_at((c), (n)->line, (n)->column, __VA_ARGS__)
-
-static int __attribute__((format(printf, 3, 4)))
-error_file(struct policy_diag *diag, const char *source, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(diag->msg, sizeof(diag->msg), "%s: error: ", source);
-	va_start(ap, fmt);
-	vdiag(diag, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/*
- * User text for a message: control bytes escaped so that the diagnostic
- * stays one printable line, long text cut at a UTF-8 character boundary.
- */
-static const char *show_bytes(const char *s, size_t len, char *buf)
-{
-	size_t i, o = 0, n = len;
-
-	if (n > SHOW_MAX) {
-		n = SHOW_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '\'')
-			o += (size_t)sprintf(buf + o, "\\x%02x", ch);
-		else
-			buf[o++] = (char)ch;
-	}
-	if (n < len)
-		o += (size_t)sprintf(buf + o, "...");
-	buf[o] = '\0';
-	return buf;
-}
-
-static const char *show(const struct node *n, char *buf)
-{
-	if (n->kind != NODE_SCALAR)
-		return n->kind == NODE_MAPPING ? "<mapping>" : "<list>";
-	return show_bytes(n->value, n->len, buf);
-}
 
 /* Optimal string alignment distance, case-insensitive. */
 static unsigned int edit_distance(const char *a, size_t la, const char *b)
@@ -237,285 +144,28 @@ static void join_keys(char *buf, size_t size, const char *const *keys, size_t n)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", keys[i]);
 }
 
-/* ---- YAML to node tree ---- */
-
-static void node_free(struct node *n)
-{
-	size_t i;
-
-	if (!n)
-		return;
-	for (i = 0; i < n->nr_items; i++)
-		node_free(n->items[i]);
-	free(n->items);
-	free(n->value);
-	free(n);
-}
-
-static int node_append(struct node *parent, struct node *child)
-{
-	if (parent->nr_items == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct node **items = realloc(parent->items, cap * sizeof(*items));
-
-		if (!items)
-			return -1;
-		parent->items = items;
-		parent->cap = cap;
-	}
-	parent->items[parent->nr_items++] = child;
-	return 0;
-}
-
-static void line_col_at(const struct ctx *c, size_t offset, unsigned int *line,
-			unsigned int *column)
-{
-	size_t i;
-
-	*line = 1;
-	*column = 1;
-	if (offset > c->len)
-		offset = c->len;
-	for (i = 0; i < offset; i++) {
-		unsigned char ch = c->buf[i];
-
-		if (ch == '\n' || (ch == '\r' && (i + 1 >= c->len || c->buf[i + 1] != '\n'))) {
-			(*line)++;
-			*column = 1;
-		} else if ((ch & 0xc0) != 0x80 && ch != '\r') {
-			(*column)++; /* count characters, as libyaml marks do */
-		}
-	}
-}
-
-static int yaml_error(struct ctx *c, const yaml_parser_t *yp)
-{
-	const char *problem = yp->problem ? yp->problem : "invalid YAML";
-	unsigned int line, column;
-	char what[32] = "";
-
-	switch (yp->error) {
-	case YAML_MEMORY_ERROR:
-		return error_at(c, 1, 1, "out of memory");
-	case YAML_READER_ERROR:
-		/* The reader reports a byte offset, not a mark. */
-		line_col_at(c, yp->problem_offset, &line, &column);
-		if (yp->problem_value > 0xff)
-			snprintf(what, sizeof(what), " (U+%04X)", (unsigned int)yp->problem_value);
-		else if (yp->problem_value >= 0)
-			snprintf(what, sizeof(what), " (byte 0x%02x)",
-				 (unsigned int)yp->problem_value);
-		return error_at(c, line, column, "%s%s%s", problem, what,
-				strstr(problem, "UTF-8") || strstr(problem, "Unicode")
-				    ? ": a policy must be UTF-8 text"
-				    : "");
-	default:
-		line = (unsigned int)yp->problem_mark.line + 1;
-		column = (unsigned int)yp->problem_mark.column + 1;
-		if (yp->context)
-			return error_at(
-			    c, line, column, "%s (%s that starts at line %zu, column %zu)", problem,
-			    yp->context, yp->context_mark.line + 1, yp->context_mark.column + 1);
-		return error_at(c, line, column, "%s", problem);
-	}
-}
-
-static struct node *node_new(enum node_kind kind, const yaml_mark_t *mark)
-{
-	struct node *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	n->kind = kind;
-	n->line = (unsigned int)mark->line + 1;
-	n->column = (unsigned int)mark->column + 1;
-	return n;
-}
-
-/* Turn one event into a node, or refuse what policies do not support. */
-static int event_node(struct ctx *c, const yaml_event_t *ev, struct node **out)
-{
-	unsigned int line = (unsigned int)ev->start_mark.line + 1;
-	unsigned int column = (unsigned int)ev->start_mark.column + 1;
-	const yaml_char_t *anchor = NULL, *tag = NULL;
-	enum node_kind kind;
-	char buf[SHOW_BUF];
-	struct node *n;
-
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		kind = NODE_SCALAR;
-		anchor = ev->data.scalar.anchor;
-		tag = ev->data.scalar.tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		kind = NODE_SEQUENCE;
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-		break;
-	default:
-		kind = NODE_MAPPING;
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-		break;
-	}
-	if (anchor) {
-		const char *a = (const char *)anchor;
-
-		return error_at(c, line, column,
-				"aliases are not supported in policies: remove the anchor '&%s'",
-				show_bytes(a, strlen(a), buf));
-	}
-	/* A tag could turn `true` into a string behind the reader's back. */
-	if (tag) {
-		const char *t = (const char *)tag;
-		/* Show "!!str" as written rather than the resolved URI. */
-		bool core = !strncmp(t, "tag:yaml.org,2002:", 18);
-
-		if (core)
-			t += 18;
-		return error_at(c, line, column,
-				"YAML tags are not supported in policies: remove the tag '%s%s'",
-				core ? "!!" : "", show_bytes(t, strlen(t), buf));
-	}
-	n = node_new(kind, &ev->start_mark);
-	if (!n)
-		return error_at(c, line, column, "out of memory");
-	if (kind == NODE_SCALAR) {
-		n->len = ev->data.scalar.length;
-		n->value = malloc(n->len + 1);
-		if (!n->value) {
-			free(n);
-			return error_at(c, line, column, "out of memory");
-		}
-		memcpy(n->value, ev->data.scalar.value, n->len);
-		n->value[n->len] = '\0';
-		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	}
-	*out = n;
-	return 0;
-}
-
-/* Read the whole stream into *root (NULL when there is no document). */
-static int build_tree(struct ctx *c, yaml_parser_t *yp, struct node **root)
-{
-	struct node *stack[POLICY_MAX_DEPTH];
-	unsigned int depth = 0, documents = 0;
-	bool done = false;
-	int err = 0;
-
-	*root = NULL;
-	while (!done && !err) {
-		struct node *n = NULL;
-		yaml_event_t ev;
-
-		if (!yaml_parser_parse(yp, &ev))
-			return yaml_error(c, yp);
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++documents > 1)
-				err = error_at(
-				    c, (unsigned int)ev.start_mark.line + 1,
-				    (unsigned int)ev.start_mark.column + 1,
-				    "a policy is a single YAML document: remove this '---' "
-				    "and merge what follows into the first document");
-			break;
-		case YAML_ALIAS_EVENT: {
-			const char *a = (const char *)ev.data.alias.anchor;
-			char buf[SHOW_BUF];
-
-			err = error_at(c, (unsigned int)ev.start_mark.line + 1,
-				       (unsigned int)ev.start_mark.column + 1,
-				       "aliases are not supported in policies: write the value out "
-				       "instead of '*%s'",
-				       show_bytes(a, strlen(a), buf));
-			break;
-		}
-		case YAML_SCALAR_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			err = event_node(c, &ev, &n);
-			if (err)
-				break;
-			/* Attach first, so that the tree owns it whatever happens next. */
-			if (!depth) {
-				*root = n;
-			} else if (node_append(stack[depth - 1], n)) {
-				node_free(n);
-				err = error_node(c, stack[depth - 1], "out of memory");
-				break;
-			}
-			if (n->kind == NODE_SCALAR)
-				break;
-			if (depth == POLICY_MAX_DEPTH) {
-				err = error_node(c, n,
-						 "the policy nests deeper than %d levels; a policy "
-						 "needs 4",
-						 POLICY_MAX_DEPTH);
-				break;
-			}
-			stack[depth++] = n;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	return err;
-}
-
 /* ---- checking ---- */
-
-static bool is_null(const struct node *n)
-{
-	if (n->kind != NODE_SCALAR || !n->plain)
-		return false;
-	return !n->len || !strcmp(n->value, "~") || !strcmp(n->value, "null") ||
-	       !strcmp(n->value, "Null") || !strcmp(n->value, "NULL");
-}
-
-static bool is_str(const struct node *n, const char *s)
-{
-	return n->kind == NODE_SCALAR && n->len == strlen(s) && !memcmp(n->value, s, n->len);
-}
-
-static bool same_key(const struct node *a, const struct node *b)
-{
-	return a->len == b->len && !memcmp(a->value, b->value, a->len);
-}
 
 /* Key @i of mapping @map must be a string that did not appear before it. */
 static int check_key(struct ctx *c, const struct node *map, size_t i, bool module)
 {
-	const struct node *key = map->items[i];
+	const struct node *key = map->items[i], *first;
 	char buf[SHOW_BUF];
-	size_t j;
 
 	if (key->kind != NODE_SCALAR)
 		return error_node(c, key, "%s must be strings, not a %s",
 				  module ? "module names" : "keys",
 				  key->kind == NODE_MAPPING ? "mapping" : "list");
-	for (j = 0; j < i; j += 2) {
-		if (!same_key(map->items[j], key))
-			continue;
-		if (module)
-			return error_node(
-			    c, key,
-			    "module '%s' is listed twice (first at line %u): merge the "
-			    "two entries",
-			    show(key, buf), map->items[j]->line);
-		return error_node(c, key, "duplicate key '%s' (first at line %u): keep one",
-				  show(key, buf), map->items[j]->line);
-	}
-	return 0;
+	first = node_earlier_key(map, i);
+	if (!first)
+		return 0;
+	if (module)
+		return error_node(c, key,
+				  "module '%s' is listed twice (first at line %u): merge the two "
+				  "entries",
+				  node_show(key, buf), first->line);
+	return error_node(c, key, "duplicate key '%s' (first at line %u): keep one",
+			  node_show(key, buf), first->line);
 }
 
 static int unknown_key(struct ctx *c, const struct node *key, const char *where,
@@ -527,7 +177,7 @@ static int unknown_key(struct ctx *c, const struct node *key, const char *where,
 	join_keys(list, sizeof(list), valid, n);
 	if (hint)
 		snprintf(mean, sizeof(mean), " (did you mean '%s'?)", hint);
-	return error_node(c, key, "unknown key '%s' %s%s; valid keys are: %s", show(key, buf),
+	return error_node(c, key, "unknown key '%s' %s%s; valid keys are: %s", node_show(key, buf),
 			  where, mean, list);
 }
 
@@ -536,28 +186,28 @@ static int parse_action(struct ctx *c, const struct node *key, const struct node
 {
 	char buf[SHOW_BUF];
 
-	if (val->kind != NODE_SCALAR || is_null(val))
-		return error_node(c, is_null(val) ? key : val,
+	if (val->kind != NODE_SCALAR || node_is_null(val))
+		return error_node(c, node_is_null(val) ? key : val,
 				  "action must be kill, log, deny or deny+kill");
-	if (is_str(val, "kill")) {
+	if (node_is_str(val, "kill")) {
 		*action = ACT_KILL;
 		return 0;
 	}
-	if (is_str(val, "log")) {
+	if (node_is_str(val, "log")) {
 		*action = SECIMPORT_ACT_LOG;
 		return 0;
 	}
 	/* Whether the kernel can refuse is the loader's question, not the policy's. */
-	if (is_str(val, "deny")) {
+	if (node_is_str(val, "deny")) {
 		*action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY;
 		return 0;
 	}
-	if (is_str(val, "deny+kill")) {
+	if (node_is_str(val, "deny+kill")) {
 		*action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL;
 		return 0;
 	}
 	return error_node(c, val, "unknown action '%s': use kill, log, deny or deny+kill",
-			  show(val, buf));
+			  node_show(val, buf));
 }
 
 static int parse_bool(struct ctx *c, const struct node *key, const struct node *val, int *out)
@@ -565,23 +215,23 @@ static int parse_bool(struct ctx *c, const struct node *key, const struct node *
 	char buf[SHOW_BUF];
 
 	if (val->kind == NODE_SCALAR && val->plain) {
-		if (is_str(val, "true") || is_str(val, "True")) {
+		if (node_is_str(val, "true") || node_is_str(val, "True")) {
 			*out = POLICY_TRUE;
 			return 0;
 		}
-		if (is_str(val, "false") || is_str(val, "False")) {
+		if (node_is_str(val, "false") || node_is_str(val, "False")) {
 			*out = POLICY_FALSE;
 			return 0;
 		}
 	}
-	if (is_null(val))
+	if (node_is_null(val))
 		return error_node(c, key, "%s needs a value: write true or false", key->value);
 	if (val->kind != NODE_SCALAR)
 		return error_node(c, val, "%s must be true or false", key->value);
 	if (!val->plain)
 		return error_node(c, val, "%s must be true or false, without quotes", key->value);
 	return error_node(c, val, "%s must be true or false, not '%s': write true or false",
-			  key->value, show(val, buf));
+			  key->value, node_show(val, buf));
 }
 
 static void set_bit(uint64_t *allow, unsigned int nr)
@@ -686,7 +336,7 @@ static int unknown_syscall(struct ctx *c, const struct node *item)
 		snprintf(extra, sizeof(extra), " (%s has it but %s does not)", others, t->arch);
 	else if (hint)
 		snprintf(extra, sizeof(extra), " (did you mean '%s'?)", hint);
-	return error_node(c, item, "unknown syscall '%s' for %s%s", show(item, buf), t->arch,
+	return error_node(c, item, "unknown syscall '%s' for %s%s", node_show(item, buf), t->arch,
 			  extra);
 }
 
@@ -698,22 +348,22 @@ static int parse_syscalls(struct ctx *c, const struct node *key, const struct no
 	size_t i;
 
 	if (val->kind != NODE_SEQUENCE)
-		return error_node(c, is_null(val) ? key : val,
+		return error_node(c, node_is_null(val) ? key : val,
 				  "syscalls must be a list of syscall names such as [read, write], "
 				  "or [] to allow none");
 	for (i = 0; i < val->nr_items; i++) {
 		const struct node *item = val->items[i];
 		int nr;
 
-		if (item->kind != NODE_SCALAR || is_null(item))
+		if (item->kind != NODE_SCALAR || node_is_null(item))
 			return error_node(c, item,
 					  "syscall list entries must be syscall names or @shell / "
 					  "@network");
-		if (is_str(item, "@shell")) {
+		if (node_is_str(item, "@shell")) {
 			apply_group(c->table, m->allow, shell_group, ARRAY_SIZE(shell_group), true);
 			continue;
 		}
-		if (is_str(item, "@network")) {
+		if (node_is_str(item, "@network")) {
 			apply_group(c->table, m->allow, network_group, ARRAY_SIZE(network_group),
 				    true);
 			continue;
@@ -722,7 +372,7 @@ static int parse_syscalls(struct ctx *c, const struct node *key, const struct no
 			return error_node(c, item,
 					  "unknown syscall group '%s': the groups are @shell and "
 					  "@network",
-					  show(item, buf));
+					  node_show(item, buf));
 		nr = memchr(item->value, '\0', item->len) ? -1
 							  : syscall_lookup(c->table, item->value);
 		if (nr < 0)
@@ -737,9 +387,9 @@ static int parse_syscalls(struct ctx *c, const struct node *key, const struct no
 static int parse_location(struct ctx *c, const struct node *key, const struct node *val,
 			  struct policy_module *m)
 {
-	if (val->kind != NODE_SCALAR || is_null(val) || !val->len || val->value[0] != '/' ||
+	if (val->kind != NODE_SCALAR || node_is_null(val) || !val->len || val->value[0] != '/' ||
 	    strlen(val->value) != val->len)
-		return error_node(c, is_null(val) ? key : val,
+		return error_node(c, node_is_null(val) ? key : val,
 				  "location must be the absolute path the module was found at");
 	free(m->location);
 	m->location = strdup(val->value);
@@ -757,7 +407,7 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 
 	m->allow_shell = POLICY_UNSET;
 	m->allow_networking = POLICY_UNSET;
-	if (is_null(val))
+	if (node_is_null(val))
 		return 0;
 	if (val->kind != NODE_MAPPING)
 		return error_node(c, val,
@@ -770,15 +420,15 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 
 		if (check_key(c, val, i, false))
 			return -1;
-		if (is_str(k, "allow_shell"))
+		if (node_is_str(k, "allow_shell"))
 			err = parse_bool(c, k, v, &m->allow_shell);
-		else if (is_str(k, "allow_networking"))
+		else if (node_is_str(k, "allow_networking"))
 			err = parse_bool(c, k, v, &m->allow_networking);
-		else if (is_str(k, "syscalls"))
+		else if (node_is_str(k, "syscalls"))
 			err = parse_syscalls(c, k, v, m);
-		else if (is_str(k, "action"))
+		else if (node_is_str(k, "action"))
 			err = parse_action(c, k, v, &m->action);
-		else if (is_str(k, "location"))
+		else if (node_is_str(k, "location"))
 			err = parse_location(c, k, v, m);
 		else
 			err = unknown_key(c, k, where, settings_keys, ARRAY_SIZE(settings_keys));
@@ -844,7 +494,7 @@ static int parse_modules(struct ctx *c, const struct node *val, struct policy *p
 {
 	size_t i, pairs = val->nr_items / 2;
 
-	if (is_null(val))
+	if (node_is_null(val))
 		return 0;
 	if (val->kind != NODE_MAPPING)
 		return error_node(c, val,
@@ -878,7 +528,7 @@ static int parse_modules(struct ctx *c, const struct node *val, struct policy *p
 			    "invalid module name '%s': write an importable name such "
 			    "as 'pkg.mod', or an absolute path such as '/opt/app/lib' "
 			    "without '.', '..' or empty components",
-			    show(k, buf));
+			    node_show(k, buf));
 		m = &p->modules[p->nr_modules];
 		m->name = strdup(k->value);
 		if (!m->name)
@@ -886,7 +536,7 @@ static int parse_modules(struct ctx *c, const struct node *val, struct policy *p
 		p->nr_modules++;
 		m->line = k->line;
 		m->column = k->column;
-		snprintf(what, sizeof(what), "module '%s'", show(k, buf));
+		snprintf(what, sizeof(what), "module '%s'", node_show(k, buf));
 		if (parse_settings(c, v, m, what))
 			return -1;
 	}
@@ -897,14 +547,14 @@ static int parse_version(struct ctx *c, const struct node *key, const struct nod
 {
 	char buf[SHOW_BUF];
 
-	if (val->kind == NODE_SCALAR && val->plain && is_str(val, "1"))
+	if (val->kind == NODE_SCALAR && val->plain && node_is_str(val, "1"))
 		return 0;
-	if (val->kind != NODE_SCALAR || is_null(val))
-		return error_node(c, is_null(val) ? key : val, "version must be 1");
+	if (val->kind != NODE_SCALAR || node_is_null(val))
+		return error_node(c, node_is_null(val) ? key : val, "version must be 1");
 	if (!val->plain)
 		return error_node(c, val, "version must be the number 1, without quotes");
 	return error_node(c, val, "unsupported policy version '%s': this secimport reads version 1",
-			  show(val, buf));
+			  node_show(val, buf));
 }
 
 static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
@@ -914,7 +564,7 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 	const struct node *modules_key = NULL;
 	size_t i;
 
-	if (!root || is_null(root))
+	if (!root || node_is_null(root))
 		return error_at(c, 1, 1, "%s", empty);
 	if (root->kind != NODE_MAPPING)
 		return error_node(c, root,
@@ -926,16 +576,16 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 
 		if (check_key(c, root, i, false))
 			return -1;
-		if (is_str(k, "version")) {
+		if (node_is_str(k, "version")) {
 			err = parse_version(c, k, v);
-		} else if (is_str(k, "action")) {
+		} else if (node_is_str(k, "action")) {
 			err = parse_action(c, k, v, &p->action);
-		} else if (is_str(k, "process_default")) {
+		} else if (node_is_str(k, "process_default")) {
 			p->has_process_default = true;
 			p->process_default.line = k->line;
 			p->process_default.column = k->column;
 			err = parse_settings(c, v, &p->process_default, "process_default");
-		} else if (is_str(k, "modules")) {
+		} else if (node_is_str(k, "modules")) {
 			modules_key = k;
 			err = parse_modules(c, v, p);
 		} else {
@@ -1009,117 +659,43 @@ static int compile(struct ctx *c, struct policy *p)
 
 /* ---- API ---- */
 
+/* Both entry points once the tree is read (yaml_tree_fn). */
+static int parse_tree(const struct node *root, void *arg)
+{
+	struct ctx *c = arg;
+	struct policy *p = c->p;
+	int err;
+
+	p->table = c->table;
+	p->action = ACT_KILL;
+	p->source = strdup(c->err.source);
+	err = p->source ? parse_top(c, root, p) : error_at(c, 0, 0, "out of memory");
+	if (!err)
+		err = compile(c, p);
+	if (err)
+		policy_free(p);
+	return err;
+}
+
 int policy_parse_buffer(struct policy *p, const char *source_name, const void *buf, size_t len,
 			const struct syscall_table *table, struct policy_diag *diag)
 {
-	struct policy_diag scratch;
-	struct node *root = NULL;
-	yaml_parser_t yp;
-	struct ctx c;
-	int err;
+	struct ctx c = { .table = table ? table : syscall_table_native(), .p = p };
 
 	memset(p, 0, sizeof(*p));
-	if (!diag)
-		diag = &scratch;
-	diag->msg[0] = '\0';
-	if (!source_name)
-		source_name = "<policy>";
-	if (!table)
-		table = syscall_table_native();
-	if (len > POLICY_MAX_BYTES)
-		return error_file(diag, source_name, "policy is %zu bytes; the limit is 1 MiB",
-				  len);
-	c = (struct ctx){
-		.source = source_name,
-		.buf = buf ? buf : (const void *)"",
-		.len = buf ? len : 0,
-		.table = table,
-		.diag = diag,
-	};
-
-	if (!yaml_parser_initialize(&yp))
-		return error_file(diag, source_name, "out of memory");
-	yaml_parser_set_input_string(&yp, c.buf, c.len);
-	/* Otherwise libyaml would accept UTF-16 after a byte order mark. */
-	yaml_parser_set_encoding(&yp, YAML_UTF8_ENCODING);
-	err = build_tree(&c, &yp, &root);
-	yaml_parser_delete(&yp);
-
-	if (!err) {
-		p->source = strdup(source_name);
-		p->table = table;
-		p->action = ACT_KILL;
-		err = p->source ? 0 : error_file(diag, source_name, "out of memory");
-	}
-	if (!err)
-		err = parse_top(&c, root, p);
-	if (!err)
-		err = compile(&c, p);
-	node_free(root);
-	if (err) {
-		policy_free(p);
-		return -1;
-	}
-	return 0;
+	yaml_tree_diag_init(&c.err, source_name ? source_name : "<policy>", diag ? diag->msg : NULL,
+			    POLICY_DIAG_LEN);
+	return yaml_tree_read(&c.err, buf, len, parse_tree, &c);
 }
 
 int policy_parse_file(struct policy *p, const char *path, const struct syscall_table *table,
 		      struct policy_diag *diag)
 {
-	struct policy_diag scratch;
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int fd, ret;
+	struct ctx c = { .table = table ? table : syscall_table_native(), .p = p };
 
 	memset(p, 0, sizeof(*p));
-	if (!diag)
-		diag = &scratch;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return error_file(diag, path, "cannot read policy: %s", strerror(errno));
-	/* Read one byte past the limit to tell "at the limit" from "over it". */
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 4096;
-			char *nbuf;
-
-			if (ncap > POLICY_MAX_BYTES + 1)
-				ncap = POLICY_MAX_BYTES + 1;
-			if (ncap == cap) {
-				free(buf);
-				close(fd);
-				return error_file(diag, path,
-						  "policy is larger than 1 MiB, the limit");
-			}
-			nbuf = realloc(buf, ncap);
-			if (!nbuf) {
-				free(buf);
-				close(fd);
-				return error_file(diag, path, "out of memory");
-			}
-			buf = nbuf;
-			cap = ncap;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(buf);
-			close(fd);
-			return error_file(diag, path, "cannot read policy: %s", strerror(e));
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	ret = policy_parse_buffer(p, path, buf, len, table, diag);
-	free(buf);
-	return ret;
+	yaml_tree_diag_init(&c.err, path, diag ? diag->msg : NULL, POLICY_DIAG_LEN);
+	return yaml_tree_read_file(&c.err, parse_tree, &c);
 }
 
 void policy_free(struct policy *p)

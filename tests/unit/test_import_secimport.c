@@ -337,17 +337,20 @@ static struct error_case error_cases[] = {
 	  "1:1: error: only general_requirements: there is no module to confine (the original "
 	  "applied it to the modules listed with it)"),
 	E("anchor", "modules:\n  a: &x {destructive: true, syscall_allowlist: [brk]}\n",
-	  "2:6: error: YAML anchors are not supported: write the list out in full"),
+	  "2:6: error: aliases are not supported in policies: remove the anchor '&x'"),
 	E("alias",
 	  "modules:\n  a: {destructive: true, syscall_allowlist: [brk]}\n"
 	  "  b: *x\n",
-	  "3:6: error: YAML aliases are not supported: write the list out in full"),
+	  "3:6: error: aliases are not supported in policies: write the value out instead of "
+	  "'*x'"),
 	E("tag", "modules:\n  a: !!map {destructive: true, syscall_allowlist: [brk]}\n",
-	  "2:6: error: YAML tags are not supported: remove the tag"),
+	  "2:6: error: YAML tags are not supported in policies: remove the tag '!!map'"),
 	E("two documents", "modules: {}\n---\nmodules: {}\n",
-	  "2:1: error: a policy is a single YAML document"),
+	  "2:1: error: a policy is a single YAML document: remove this '---' and merge what "
+	  "follows into the first document"),
 	E("syntax", "modules:\n  a: {destructive: true\n",
-	  "3:1: error: did not find expected ',' or '}'"),
+	  "3:1: error: did not find expected ',' or '}' (while parsing a flow mapping that "
+	  "starts at line 2, column 6)"),
 	E("non-string key", "modules:\n  [a]: {destructive: true, syscall_allowlist: [brk]}\n",
 	  "2:3: error: module names must be strings"),
 };
@@ -409,9 +412,9 @@ static void test_file_errors(void **state)
 	(void)state;
 	assert_int_equal(policy_import_secimport("/nonexistent/x.yaml", NULL, &p, &d), -1);
 	assert_string_equal(
-	    d.msg, "/nonexistent/x.yaml: error: cannot read it: No such file or directory");
+	    d.msg, "/nonexistent/x.yaml: error: cannot read policy: No such file or directory");
 	assert_int_equal(policy_import_secimport("/", NULL, &p, &d), -1);
-	assert_string_equal(d.msg, "/: error: cannot read it: Is a directory");
+	assert_string_equal(d.msg, "/: error: cannot read policy: Is a directory");
 	/* No diag is fine. */
 	assert_int_equal(policy_import_secimport("/nonexistent/x.yaml", NULL, &p, NULL), -1);
 }

@@ -65,8 +65,9 @@ echo SECIMPORT-VM-BEGIN
 echo 1 >/proc/sys/kernel/printk
 nmsg=$(dmesg -s 1048576 | wc -l)
 cd /src || exit 1
+# This kernel runs BPF LSM (lsm_check above): the deny tests must run, not skip.
 # shellcheck disable=SC2086 # VM_TESTS is a list of names
-SECIMPORT_TEST_PYTHON=$VM_PYTHON bash /src/tests/e2e/run.sh /src/bin/secimport-bpf $VM_TESTS
+SECIMPORT_TEST_REQUIRE_LSM=1 SECIMPORT_TEST_PYTHON=$VM_PYTHON bash /src/tests/e2e/run.sh /src/bin/secimport-bpf $VM_TESTS
 rc=$?
 echo SECIMPORT-VM-END
 # Kernel warnings and errors logged while the suite ran.
