@@ -164,7 +164,11 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			__u32 tid = task->pid, one = 1;
 
 			ts->flags |= SECIMPORT_TS_DENY_ARMED;
-			bpf_map_update_elem(&deny_armed, &tid, &one, BPF_ANY);
+			/* The cgroup hooks see only this map: if it is full, kill. */
+			if (bpf_map_update_elem(&deny_armed, &tid, &one, BPF_ANY)) {
+				action = (action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+				evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
+			}
 		} else {
 			/* No hook can refuse it: the fallback is the kill. */
 			action = (action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
