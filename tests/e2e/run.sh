@@ -558,6 +558,23 @@ t_trace_all_modules() {
 	expect_rc 137
 }
 
+t_import_secimport() {
+	# An original-format policy, imported, enforces the same allowlist.
+	fresh network
+	local f
+	for f in allow deny; do
+		"$BIN" policy import-secimport "$T/original/$f.yaml" -o "$T/$f-imported.yaml" \
+			>/dev/null 2>"$T/import.err" || fail "import of $f.yaml failed: $(cat "$T/import.err")"
+	done
+	confine allow-imported.yaml -- "$M"
+	expect_rc 0
+	expect_out 'socket ok'
+	expect_no_violation
+	confine deny-imported.yaml -- "$M"
+	expect_rc 137
+	expect_err 'kill .* module=netmod syscall=socket ' 1
+}
+
 # --- the command line ------------------------------------------------------
 
 t_exit_status() {
@@ -654,7 +671,7 @@ ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed ben
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
 raw_clone callback_callee callback_closure fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
 flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
-deny_open deny_kill trace_run trace_fork trace_merge trace_all_modules run_as_user supervisor_kill exit_status
+deny_open deny_kill trace_run trace_fork trace_merge trace_all_modules import_secimport run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -695,6 +712,7 @@ declare -A DESC=(
 	[trace_fork]="a traced os.fork() is allowed under the written policy"
 	[trace_merge]="trace --merge and policy merge cover several runs"
 	[trace_all_modules]="trace --all-modules finds the program's own top-level modules"
+	[import_secimport]="an imported original secimport policy enforces the same allowlist"
 	[run_as_user]="--user runs the program unprivileged, still confined"
 	[supervisor_kill]="a confined module cannot kill run when it runs unprivileged"
 	[exit_status]="run exits with the program's status, 128+N on a signal"
