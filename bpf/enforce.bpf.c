@@ -95,7 +95,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct secimport_thread *ts = thread_state(task);
 	__u32 evflags = 0, action = 0, nr;
-	__u64 mask, refusing, hit_code = 0;
+	struct walk_result walk = {};
+	__u64 mask, refusing;
 	bool compat = false;
 
 	if (!ts)
@@ -109,7 +110,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	}
 	if (ts->flags & SECIMPORT_TS_DOOMED) {
 		violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
-			  ts->inherited_mask, SECIMPORT_EVF_DOOMED, 0);
+			  ts->inherited_mask, SECIMPORT_EVF_DOOMED, &walk);
 		return 0;
 	}
 #ifdef TS_COMPAT
@@ -123,8 +124,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		/* Walk only where some module could refuse, or for inheritance. */
 		if (si && !compat && !cfg_trace_files && !set_walks(si, id))
 			return 0;
-		ts->stack_mask =
-		    stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &hit_code);
+		ts->stack_mask = stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &walk);
 		mask = ts->stack_mask | ts->inherited_mask;
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		mask = stop_for_engine(ts);
@@ -175,7 +175,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 		}
 	}
-	violation(ts, id, action, mask, refusing, evflags, hit_code);
+	violation(ts, id, action, mask, refusing, evflags, &walk);
 	return 0;
 }
 

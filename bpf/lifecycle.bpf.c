@@ -30,7 +30,9 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 		return;
 	/* Only a race gets here: syscall entry let it through. */
 	cts->flags |= SECIMPORT_TS_DOOMED;
-	violation(pts, nr, action, mask, refusing, evflags, 0);
+	struct walk_result none = {};
+
+	violation(pts, nr, action, mask, refusing, evflags, &none);
 }
 
 SEC("tp_btf/sched_process_fork")

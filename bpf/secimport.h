@@ -205,6 +205,17 @@ enum secimport_counter {
 #define SECIMPORT_COMM_LEN 16
 #define SECIMPORT_EV_FILE_LEN 160
 #define SECIMPORT_EV_FUNC_LEN 64
+#define SECIMPORT_EV_STACK 4 /* top frames in an event (stack walker) */
+#define SECIMPORT_EV_STACK_FILE_LEN 96
+#define SECIMPORT_EV_STACK_FUNC_LEN 48
+
+/* One frame of the Python stack at a violation, innermost first. */
+struct secimport_event_frame {
+	char file[SECIMPORT_EV_STACK_FILE_LEN];
+	char func[SECIMPORT_EV_STACK_FUNC_LEN];
+	__u32 lineno; /* the function's first line */
+	__u32 pad;
+};
 
 struct secimport_event {
 	__u64 ts_ns; /* CLOCK_MONOTONIC */
@@ -221,6 +232,9 @@ struct secimport_event {
 	char comm[SECIMPORT_COMM_LEN];
 	char file[SECIMPORT_EV_FILE_LEN];
 	char func[SECIMPORT_EV_FUNC_LEN];
+	__u32 nr_stack;
+	__u32 pad;
+	struct secimport_event_frame stack[SECIMPORT_EV_STACK];
 };
 
 #endif /* SECIMPORT_ABI_H */

@@ -244,6 +244,9 @@ struct frame_walk {
 	__u64 mask; /* confined modules seen */
 	__u64 all; /* every module of the set, for failing closed */
 	__u64 hit_code; /* innermost frame of a confined module */
+	__u64 top[SECIMPORT_EV_STACK]; /* innermost frames' code, for events */
+	__u32 nr_top;
+	__u32 pad2;
 	__u32 set;
 	__u32 interp;
 	int failed;
@@ -343,6 +346,12 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	m = module_of_filename(off, w->set, fname, w->all, w->nr);
 	if (m && !w->hit_code)
 		w->hit_code = code;
+	if (w->nr_top < SECIMPORT_EV_STACK) {
+		__u32 k = w->nr_top++;
+
+		barrier_var(k);
+		w->top[k & (SECIMPORT_EV_STACK - 1)] = code;
+	}
 	w->mask |= m;
 next:
 	w->frame = prev;
@@ -353,9 +362,16 @@ next:
  * Confined modules on the calling thread's Python stack. Fails closed: an
  * unreadable or too deep stack counts as every module of the set.
  */
+/* What a walk found besides the mask, for the violation record. */
+struct walk_result {
+	__u64 hit_code; /* innermost frame of a confined module (0: none) */
+	__u64 top[SECIMPORT_EV_STACK];
+	__u32 nr_top;
+};
+
 static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 					       struct task_struct *task, __u32 nr, __u32 *evflags,
-					       __u64 *hit_code)
+					       struct walk_result *res)
 {
 	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
 	struct secimport_interp *ip;
@@ -363,7 +379,8 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	__u64 tstate, cframe;
 	__u32 interp = ts->py_interp;
 
-	*hit_code = 0;
+	res->hit_code = 0;
+	res->nr_top = 0;
 	w.all = set_all_modules(ts->set);
 	if (!ts->py_runtime)
 		return 0; /* no interpreter running in this process yet */
@@ -389,7 +406,10 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
 	if (w.failed || w.frame)
 		goto fail; /* unreadable, or deeper than the bound */
-	*hit_code = w.hit_code;
+	res->hit_code = w.hit_code;
+	res->nr_top = w.nr_top;
+	for (int i = 0; i < SECIMPORT_EV_STACK; i++)
+		res->top[i] = w.top[i];
 	return w.mask;
 fail:
 	count(SECIMPORT_CNT_WALK_FAILED);
@@ -398,10 +418,11 @@ fail:
 }
 
 /* File, function and first line of code object @code, for an event. */
-static __always_inline void stackwalk_fill_frame(struct secimport_event *e,
-						 const struct secimport_thread *ts, __u64 code)
+static __always_inline void stackwalk_describe(const struct secimport_thread *ts, __u64 code,
+					       char *file, __u32 file_len, char *func,
+					       __u32 func_len, __u32 *lineno)
 {
-	__u32 zero = 0, interp = ts->py_interp, bits;
+	__u32 zero = 0, interp = ts->py_interp;
 	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
 	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
 	__u64 fname, name;
@@ -409,14 +430,47 @@ static __always_inline void stackwalk_fill_frame(struct secimport_event *e,
 
 	if (!ip || !s || !code)
 		return;
-	if (!read_user_u64(code + ip->off.code_filename, &fname) &&
-	    (bits = str_to_key(s, &ip->off, fname)))
-		bpf_probe_read_kernel_str(e->file, sizeof(e->file), &s->key.data[4]);
+	if (!read_user_u64(code + ip->off.code_filename, &fname) && str_to_key(s, &ip->off, fname))
+		bpf_probe_read_kernel_str(file, file_len, &s->key.data[4]);
 	if (!read_user_u64(code + ip->off.code_name, &name) && str_to_key(s, &ip->off, name))
-		bpf_probe_read_kernel_str(e->func, sizeof(e->func), &s->key.data[4]);
+		bpf_probe_read_kernel_str(func, func_len, &s->key.data[4]);
 	if (!bpf_probe_read_user(&line, sizeof(line),
 				 (const void *)(code + ip->off.code_firstlineno)))
-		e->lineno = line;
+		*lineno = line;
+}
+
+struct describe_ctx {
+	struct secimport_event *e;
+	const struct secimport_thread *ts;
+	const struct walk_result *res;
+};
+
+static long describe_step(__u32 i, struct describe_ctx *c)
+{
+	struct secimport_event_frame *f;
+	__u32 k = i;
+
+	if (i >= c->res->nr_top || i >= SECIMPORT_EV_STACK)
+		return 1;
+	barrier_var(k); /* keep the mask: the verifier needs it on the register used */
+	k &= SECIMPORT_EV_STACK - 1;
+	f = &c->e->stack[k];
+	stackwalk_describe(c->ts, c->res->top[k], f->file, sizeof(f->file), f->func,
+			   sizeof(f->func), &f->lineno);
+	c->e->nr_stack = i + 1;
+	return 0;
+}
+
+/* The confined frame and the top of the stack, for an event. */
+static __always_inline void stackwalk_fill_frame(struct secimport_event *e,
+						 const struct secimport_thread *ts,
+						 const struct walk_result *res)
+{
+	struct describe_ctx c = { .e = e, .ts = ts, .res = res };
+
+	stackwalk_describe(ts, res->hit_code, e->file, sizeof(e->file), e->func, sizeof(e->func),
+			   &e->lineno);
+	bpf_loop(SECIMPORT_EV_STACK, describe_step, &c, 0);
 }
 
 #endif /* SECIMPORT_STACKWALK_BPF_H */

@@ -27,11 +27,12 @@ static __always_inline void event_fill_frame(struct secimport_event *e,
 
 /*
  * Report a violation and carry out its action on the calling process.
- * @code: the stack walker's innermost confined frame (0: use the USDT
- * engine's recorded frames).
+ * @walk: what the stack walker saw (empty: use the USDT engine's recorded
+ * frames, if any).
  */
 static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
-				      __u64 confined, __u64 refusing, __u32 evflags, __u64 code)
+				      __u64 confined, __u64 refusing, __u32 evflags,
+				      const struct walk_result *walk)
 {
 	struct secimport_event *e;
 
@@ -50,8 +51,8 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	e->confined_mask = confined;
 	e->refusing_mask = refusing;
 	e->set = ts->set;
-	if (code)
-		stackwalk_fill_frame(e, ts, code);
+	if (walk->hit_code || walk->nr_top)
+		stackwalk_fill_frame(e, ts, walk);
 	else
 		event_fill_frame(e, ts);
 	bpf_ringbuf_submit(e, 0);

@@ -113,6 +113,20 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 		} else {
 			fputs("null", pr->out);
 		}
+		fputs(",\"stack\":[", pr->out);
+		for (unsigned int i = 0; i < e->nr_stack && i < SECIMPORT_EV_STACK; i++) {
+			const struct secimport_event_frame *f = &e->stack[i];
+			char sfile[sizeof(f->file) + 1], sfunc[sizeof(f->func) + 1];
+
+			snprintf(sfile, sizeof(sfile), "%.*s", (int)sizeof(f->file), f->file);
+			snprintf(sfunc, sizeof(sfunc), "%.*s", (int)sizeof(f->func), f->func);
+			fputs(i ? ",{\"file\":" : "{\"file\":", pr->out);
+			json_write_string(pr->out, sfile);
+			fputs(",\"function\":", pr->out);
+			json_write_string(pr->out, sfunc);
+			fprintf(pr->out, ",\"line\":%u}", f->lineno);
+		}
+		fputs("]", pr->out);
 		fputs(",\"flags\":[", pr->out);
 		for (unsigned int i = 0, n = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
 			if (e->flags & (1u << i))
@@ -132,6 +146,19 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 			fprintf(pr->out, ":%u", e->lineno);
 		} else {
 			fputc('-', pr->out);
+		}
+		/* The top of the Python stack, innermost first (stack walker). */
+		for (unsigned int i = 0; i < e->nr_stack && i < SECIMPORT_EV_STACK; i++) {
+			const struct secimport_event_frame *f = &e->stack[i];
+			char sfile[sizeof(f->file) + 1], sfunc[sizeof(f->func) + 1];
+
+			snprintf(sfile, sizeof(sfile), "%.*s", (int)sizeof(f->file), f->file);
+			snprintf(sfunc, sizeof(sfunc), "%.*s", (int)sizeof(f->func), f->func);
+			fputs(i ? "," : " stack=", pr->out);
+			text_write_safe(pr->out, sfile);
+			fputc(':', pr->out);
+			text_write_safe(pr->out, sfunc);
+			fprintf(pr->out, ":%u", f->lineno);
 		}
 		for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
 			if (e->flags & (1u << i))

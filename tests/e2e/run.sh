@@ -235,7 +235,7 @@ t_logmode() {
 	expect_err 'log .* module=lm syscall=socket ' 6
 	# The USDT engine reports the module's outermost frame, the stack walker
 	# its innermost one.
-	expect_err 'frame=.*lm\.py:(recurse|raiser|gen|_touch_network):[0-9]+$' 6
+	expect_err 'frame=.*lm\.py:(recurse|raiser|gen|_touch_network):[0-9]+( |$)' 6
 }
 
 t_stress() {
@@ -263,6 +263,10 @@ for r in recs:
     assert isinstance(r["pid"], int) and isinstance(r["tid"], int), r
     assert r["frame"]["file"].endswith("lm.py"), r
     assert r["frame"]["function"] in ("recurse", "raiser", "gen", "_touch_network"), r
+    # The stack walker adds the top of the stack, innermost first.
+    if r["stack"]:
+        assert r["stack"][0]["file"].endswith("socket.py"), r
+        assert any(f["function"] == "_touch_network" for f in r["stack"]), r
 EOF
 }
 
