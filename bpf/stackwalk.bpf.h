@@ -244,9 +244,6 @@ struct frame_walk {
 	__u64 mask; /* confined modules seen */
 	__u64 all; /* every module of the set, for failing closed */
 	__u64 hit_code; /* innermost frame of a confined module */
-	__u64 top[SECIMPORT_EV_STACK]; /* innermost frames' code, for events */
-	__u32 nr_top;
-	__u32 pad2;
 	__u32 set;
 	__u32 interp;
 	int failed;
@@ -346,12 +343,6 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	m = module_of_filename(off, w->set, fname, w->all, w->nr);
 	if (m && !w->hit_code)
 		w->hit_code = code;
-	if (w->nr_top < SECIMPORT_EV_STACK) {
-		__u32 k = w->nr_top++;
-
-		barrier_var(k);
-		w->top[k & (SECIMPORT_EV_STACK - 1)] = code;
-	}
 	w->mask |= m;
 next:
 	w->frame = prev;
@@ -365,8 +356,7 @@ next:
 /* What a walk found besides the mask, for the violation record. */
 struct walk_result {
 	__u64 hit_code; /* innermost frame of a confined module (0: none) */
-	__u64 top[SECIMPORT_EV_STACK];
-	__u32 nr_top;
+	__u64 frame; /* the innermost frame, to describe the top of the stack */
 };
 
 static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
@@ -374,13 +364,14 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 					       struct walk_result *res)
 {
 	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
+	__u64 top_frame;
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
 	__u64 tstate, cframe;
 	__u32 interp = ts->py_interp;
 
 	res->hit_code = 0;
-	res->nr_top = 0;
+	res->frame = 0;
 	w.all = set_all_modules(ts->set);
 	if (!ts->py_runtime)
 		return 0; /* no interpreter running in this process yet */
@@ -403,13 +394,12 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	} else if (read_user_u64(tstate + off->tstate_frame, &w.frame)) {
 		goto fail;
 	}
+	top_frame = w.frame;
 	bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
 	if (w.failed || w.frame)
 		goto fail; /* unreadable, or deeper than the bound */
 	res->hit_code = w.hit_code;
-	res->nr_top = w.nr_top;
-	for (int i = 0; i < SECIMPORT_EV_STACK; i++)
-		res->top[i] = w.top[i];
+	res->frame = top_frame;
 	return w.mask;
 fail:
 	count(SECIMPORT_CNT_WALK_FAILED);
@@ -417,60 +407,82 @@ fail:
 	return w.all;
 }
 
+/*
+ * A str object's text for an event record: ASCII as it is; other strings
+ * are named, not transcoded (the full transcoder is for verdicts only, and
+ * inlining it here would multiply the verifier's work).
+ */
+static __always_inline void event_str(const struct secimport_py_offsets *off, __u64 obj, char *buf,
+				      __u32 len)
+{
+	__u32 state;
+
+	if (bpf_probe_read_user(&state, sizeof(state), (const void *)(obj + off->unicode_state)))
+		return;
+	if (((state >> 5) & 1) && ((state >> 6) & 1))
+		bpf_probe_read_user_str(buf, len, (const void *)(obj + off->unicode_ascii_data));
+	else if (len >= 12)
+		__builtin_memcpy(buf, "<non-ascii>", 12);
+}
+
 /* File, function and first line of code object @code, for an event. */
 static __always_inline void stackwalk_describe(const struct secimport_thread *ts, __u64 code,
 					       char *file, __u32 file_len, char *func,
 					       __u32 func_len, __u32 *lineno)
 {
-	__u32 zero = 0, interp = ts->py_interp;
+	__u32 interp = ts->py_interp;
 	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
 	__u64 fname, name;
 	int line;
 
-	if (!ip || !s || !code)
+	if (!ip || !code)
 		return;
-	if (!read_user_u64(code + ip->off.code_filename, &fname) && str_to_key(s, &ip->off, fname))
-		bpf_probe_read_kernel_str(file, file_len, &s->key.data[4]);
-	if (!read_user_u64(code + ip->off.code_name, &name) && str_to_key(s, &ip->off, name))
-		bpf_probe_read_kernel_str(func, func_len, &s->key.data[4]);
+	if (!read_user_u64(code + ip->off.code_filename, &fname))
+		event_str(&ip->off, fname, file, file_len);
+	if (!read_user_u64(code + ip->off.code_name, &name))
+		event_str(&ip->off, name, func, func_len);
 	if (!bpf_probe_read_user(&line, sizeof(line),
 				 (const void *)(code + ip->off.code_firstlineno)))
 		*lineno = line;
 }
 
-struct describe_ctx {
-	struct secimport_event *e;
-	const struct secimport_thread *ts;
-	const struct walk_result *res;
-};
-
-static long describe_step(__u32 i, struct describe_ctx *c)
-{
-	struct secimport_event_frame *f;
-	__u32 k = i;
-
-	if (i >= c->res->nr_top || i >= SECIMPORT_EV_STACK)
-		return 1;
-	barrier_var(k); /* keep the mask: the verifier needs it on the register used */
-	k &= SECIMPORT_EV_STACK - 1;
-	f = &c->e->stack[k];
-	stackwalk_describe(c->ts, c->res->top[k], f->file, sizeof(f->file), f->func,
-			   sizeof(f->func), &f->lineno);
-	c->e->nr_stack = i + 1;
-	return 0;
-}
-
-/* The confined frame and the top of the stack, for an event. */
+/*
+ * The confined frame and the top of the stack, for an event. The top is
+ * read again here, only when there is an event, rather than kept by every
+ * walk: recording it in the walk's loop multiplied the verifier's work.
+ */
 static __always_inline void stackwalk_fill_frame(struct secimport_event *e,
 						 const struct secimport_thread *ts,
 						 const struct walk_result *res)
 {
-	struct describe_ctx c = { .e = e, .ts = ts, .res = res };
+	__u32 interp = ts->py_interp, n = 0;
+	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
+	__u64 frame = res->frame, code;
+	__u8 owner;
 
 	stackwalk_describe(ts, res->hit_code, e->file, sizeof(e->file), e->func, sizeof(e->func),
 			   &e->lineno);
-	bpf_loop(SECIMPORT_EV_STACK, describe_step, &c, 0);
+	if (!ip)
+		return;
+	for (int i = 0; i < SECIMPORT_EV_STACK + 2 && frame && n < SECIMPORT_EV_STACK; i++) {
+		const struct secimport_py_offsets *off = &ip->off;
+
+		if (read_user_u64(frame + off->frame_code, &code))
+			break;
+		owner = 0;
+		if (off->frame_owner != SECIMPORT_PY_NONE)
+			bpf_probe_read_user(&owner, 1, (const void *)(frame + off->frame_owner));
+		if (code && (off->frame_owner_cstack == SECIMPORT_PY_NONE ||
+			     owner != off->frame_owner_cstack)) {
+			struct secimport_event_frame *f = &e->stack[n & (SECIMPORT_EV_STACK - 1)];
+
+			stackwalk_describe(ts, code, f->file, sizeof(f->file), f->func,
+					   sizeof(f->func), &f->lineno);
+			e->nr_stack = ++n;
+		}
+		if (read_user_u64(frame + off->frame_previous, &frame))
+			break;
+	}
 }
 
 #endif /* SECIMPORT_STACKWALK_BPF_H */

@@ -51,7 +51,7 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	e->confined_mask = confined;
 	e->refusing_mask = refusing;
 	e->set = ts->set;
-	if (walk->hit_code || walk->nr_top)
+	if (walk->hit_code || walk->frame)
 		stackwalk_fill_frame(e, ts, walk);
 	else
 		event_fill_frame(e, ts);
