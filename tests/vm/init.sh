@@ -65,10 +65,16 @@ echo SECIMPORT-VM-BEGIN
 echo 1 >/proc/sys/kernel/printk
 nmsg=$(dmesg -s 1048576 | wc -l)
 cd /src || exit 1
-# This kernel runs BPF LSM (lsm_check above): the deny tests must run, not skip.
-# shellcheck disable=SC2086 # VM_TESTS is a list of names
-SECIMPORT_TEST_REQUIRE_LSM=1 SECIMPORT_TEST_PYTHON=$VM_PYTHON bash /src/tests/e2e/run.sh /src/bin/secimport-bpf $VM_TESTS
-rc=$?
+if [ "${VM_BENCH:-0}" = 1 ]; then
+	# What the hooks cost an uncovered process here, with BPF LSM live.
+	BENCH_PYTHON=$VM_PYTHON bash /src/bench/hook-cost.sh /src/bin/secimport-bpf /src/bin/syscall_loop
+	rc=$?
+else
+	# This kernel runs BPF LSM (lsm_check above): the deny tests must run, not skip.
+	# shellcheck disable=SC2086 # VM_TESTS is a list of names
+	SECIMPORT_TEST_REQUIRE_LSM=1 SECIMPORT_TEST_PYTHON=$VM_PYTHON bash /src/tests/e2e/run.sh /src/bin/secimport-bpf $VM_TESTS
+	rc=$?
+fi
 echo SECIMPORT-VM-END
 # Kernel warnings and errors logged while the suite ran.
 dmesg -s 1048576 -r | tail -n +$((nmsg + 1)) | grep -E '^<[0-4]>' | tail -n 40 | sed 's/^/# vm: dmesg: /'

@@ -245,8 +245,14 @@ build_extra() {
 	done
 	cp -r "$SRC/tests/e2e" "$root/src/tests/e2e"
 	[ -d "$SRC/policies" ] && cp -r "$SRC/policies" "$root/src/policies"
+	# SECIMPORT_VM_BENCH=SYSCALL_LOOP: run bench/hook-cost.sh instead of the suite.
+	if [ -n "${SECIMPORT_VM_BENCH:-}" ]; then
+		cp -r "$SRC/bench" "$root/src/bench"
+		cp "$SECIMPORT_VM_BENCH" "$root/src/bin/syscall_loop"
+	fi
 	{
 		printf 'VM_SHELL=%q\n' "${SECIMPORT_VM_SHELL:-0}"
+		printf 'VM_BENCH=%q\n' "$([ -n "${SECIMPORT_VM_BENCH:-}" ] && echo 1 || echo 0)"
 		printf 'VM_TESTS=%q\n' "$*"
 		printf 'VM_PYTHON=%q\n' "$PY"
 		# The suite's own settings (SECIMPORT_TEST_ENGINE...) go along.
