@@ -12,7 +12,7 @@
 # Each value is offsetof()/sizeof() evaluated by the C compiler on the
 # version's own headers (scripts/py_offsets.c), never typed in by hand.
 # The headers are those of pyenv builds:
-#   ${PYENV_ROOT:-/root/.pyenv}/versions/3.X.*/include/python3.X
+#   ${PYENV_ROOT:-$HOME/.pyenv}/versions/3.X.*/include/python3.X
 # (the highest installed 3.X.* is used). A missing version is an error;
 # to leave a version out on purpose, list the ones to generate:
 #   PY_OFFSETS_VERSIONS="3.8 3.9 3.10 3.11 3.12" scripts/gen_py_offsets.sh
@@ -25,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 out=${1:-$root/user/py_offsets_table.h}
 hostcc=${HOSTCC:-gcc}
-pyenv=${PYENV_ROOT:-/root/.pyenv}
+pyenv=${PYENV_ROOT:-$HOME/.pyenv}
 versions=${PY_OFFSETS_VERSIONS:-3.8 3.9 3.10 3.11 3.12 3.13}
 
 tmp=$(mktemp -d)

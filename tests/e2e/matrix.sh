@@ -8,7 +8,7 @@
 set -u
 BIN=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-PYENV_ROOT=${PYENV_ROOT:-/root/.pyenv}
+PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
 failed=0
 skipped=0
 

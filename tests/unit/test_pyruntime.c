@@ -5,7 +5,7 @@
  * py_offsets_check_table; and, run live, each interpreter follows its own
  * _PyRuntime -> thread states -> frames -> code -> str with them.
  *
- * Interpreters: ${PYENV_ROOT:-/root/.pyenv}/versions/3.X.* (built
+ * Interpreters: ${PYENV_ROOT:-$HOME/.pyenv}/versions/3.X.* (built
  * --enable-shared) and /usr/bin/python3.11 (Debian, static). One that is
  * missing fails its case: these tests prove the engine's offsets.
  */
@@ -278,11 +278,16 @@ static char script_dir[PATH_MAX];
 static char script[PATH_MAX];
 static char stripped[PATH_MAX];
 
+/* $PYENV_ROOT, or pyenv's default: ~/.pyenv. */
 static const char *pyenv_root(void)
 {
-	const char *root = getenv("PYENV_ROOT");
+	static char def[PATH_MAX];
+	const char *root = getenv("PYENV_ROOT"), *home = getenv("HOME");
 
-	return root && *root ? root : "/root/.pyenv";
+	if (root && *root)
+		return root;
+	snprintf(def, sizeof(def), "%s/.pyenv", home && *home ? home : "");
+	return def;
 }
 
 /* The highest installed 3.@minor.N of pyenv, or fail the test saying so. */
