@@ -7,7 +7,6 @@
  * records the file of every frame at every syscall, and the files are
  * mapped back to top-level modules through the program's sys.path.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -193,16 +192,6 @@ struct files_ctx {
 	__u64 threadless[SECIMPORT_SYSCALL_WORDS]; /* what threads did before running Python */
 };
 
-static bool is_identifier(const char *s)
-{
-	if (!*s || isdigit((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
 static bool under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -220,7 +209,7 @@ static bool top_module(const struct files_ctx *c, const char *path, char *name, 
 	if (!strncmp(path, "<frozen ", 8)) {
 		/* <frozen os>, <frozen importlib._bootstrap>: always the stdlib */
 		snprintf(name, len, "%.*s", (int)strcspn(path + 8, ".>"), path + 8);
-		return c->stdlib && is_identifier(name);
+		return c->stdlib && policy_import_name_valid(name, strlen(name));
 	}
 	if (path[0] != '/' || (c->s->launch.script[0] && !strcmp(path, c->s->launch.script)))
 		return false;
@@ -241,7 +230,7 @@ static bool top_module(const struct files_ctx *c, const char *path, char *name, 
 	rel += *rel == '/';
 	/* pkg/mod.py -> pkg; mod.py / mod.cpython-311.so -> mod */
 	snprintf(name, len, "%.*s", (int)strcspn(rel, "/."), rel);
-	return is_identifier(name);
+	return policy_import_name_valid(name, strlen(name));
 }
 
 static void on_file(void *ctx, const char *path, unsigned int nr)

@@ -16,7 +16,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_USER_MODULES (SECIMPORT_MAX_MODULES - 1)
-#define MAX_PATH (SECIMPORT_PATH_MAX - 2)
+#define MAX_PATH POLICY_MAX_PATH
 /* bpftrace's default string size: the original's traces cut file names there. */
 #define BPFTRACE_STR_CUT 63
 #define ACT_KILL (SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL)
@@ -103,42 +103,6 @@ static int parse_bool(const struct node *n)
 	return -1;
 }
 
-static bool valid_import_name(const char *s, size_t len)
-{
-	bool start = true;
-
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (ch == '.' && !start)
-			start = true;
-		else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-			 (!start && ch >= '0' && ch <= '9'))
-			start = false;
-		else
-			return false;
-	}
-	return len && !start;
-}
-
-/* As policy.c: absolute, without '.', '..' or empty components. */
-static bool clean_path(const char *s, size_t len)
-{
-	for (size_t i = 1; i < len;) {
-		size_t end = i;
-
-		while (end < len && s[end] != '/')
-			end++;
-		if (end == i && end < len)
-			return false;
-		if ((end - i == 1 && s[i] == '.') ||
-		    (end - i == 2 && s[i] == '.' && s[i + 1] == '.'))
-			return false;
-		i = end + 1;
-	}
-	return true;
-}
-
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
 	size_t n = strlen(suffix);
@@ -161,7 +125,7 @@ static int map_name(struct ctx *c, const struct node *k, char **out)
 			return error_node(c, k,
 					  "module path is %zu bytes long; at most %d are supported",
 					  len, MAX_PATH);
-		if (!clean_path(s, len))
+		if (!policy_path_valid(s, len))
 			return error_node(c, k,
 					  "module path '%s' has '.', '..' or empty components: "
 					  "write it as the interpreter reports it",
@@ -176,7 +140,7 @@ static int map_name(struct ctx *c, const struct node *k, char **out)
 		*out = strdup(s);
 	} else if (len > 9 && !strncmp(s, "<frozen ", 8) && s[len - 1] == '>') {
 		/* Frozen stdlib code: its import name confines it (and its file). */
-		if (!valid_import_name(s + 8, len - 9))
+		if (!policy_import_name_valid(s + 8, len - 9))
 			return error_node(c, k, "cannot confine '%s': '%.*s' is not an import name",
 					  show_text(s, len, buf), (int)(len - 9), s + 8);
 		*out = strndup(s + 8, len - 9);
@@ -186,7 +150,7 @@ static int map_name(struct ctx *c, const struct node *k, char **out)
 		    "'%s' is code without a file (exec(), python -c, the REPL): there "
 		    "is no module to confine; remove this entry",
 		    show_text(s, len, buf));
-	} else if (valid_import_name(s, len)) {
+	} else if (policy_import_name_valid(s, len)) {
 		*out = strdup(s);
 	} else if (memchr(s, '/', len)) {
 		return error_node(c, k, "module path '%s' is relative: write the absolute path",

@@ -18,7 +18,6 @@
 
 #define POLICY_MAX_USER_MODULES (SECIMPORT_MAX_MODULES - 1)
 /* The path plus its NUL must fit SECIMPORT_PATH_MAX with a byte to spare. */
-#define POLICY_MAX_PATH (SECIMPORT_PATH_MAX - 2)
 /* Longest word for which a "did you mean" is computed. */
 #define SUGGEST_MAX 64
 
@@ -445,7 +444,7 @@ static bool is_ident_char(unsigned char ch, bool first)
 	       (!first && ch >= '0' && ch <= '9');
 }
 
-static bool valid_import_name(const char *s, size_t len)
+bool policy_import_name_valid(const char *s, size_t len)
 {
 	bool start = true;
 	size_t i;
@@ -469,7 +468,7 @@ static bool valid_import_name(const char *s, size_t len)
  * matched byte by byte, so '.', '..' and empty components would never match.
  * A trailing '/' is kept: it names a directory prefix.
  */
-static bool valid_path(const char *s, size_t len)
+bool policy_path_valid(const char *s, size_t len)
 {
 	size_t i = 1;
 
@@ -522,7 +521,8 @@ static int parse_modules(struct ctx *c, const struct node *val, struct policy *p
 			return error_node(c, k,
 					  "module path is %zu bytes long; at most %d are supported",
 					  k->len, POLICY_MAX_PATH);
-		if (!valid_import_name(k->value, k->len) && !valid_path(k->value, k->len))
+		if (!policy_import_name_valid(k->value, k->len) &&
+		    !policy_path_valid(k->value, k->len))
 			return error_node(
 			    c, k,
 			    "invalid module name '%s': write an importable name such "
@@ -601,13 +601,6 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 
 /* ---- compilation ---- */
 
-static bool allows_name(const struct syscall_table *t, const uint64_t *allow, const char *name)
-{
-	int nr = syscall_lookup(t, name);
-
-	return nr >= 0 && policy_allows(allow, (unsigned int)nr);
-}
-
 static void compile_module(const struct syscall_table *t, struct policy_module *m,
 			   bool process_default, unsigned int top_action)
 {
@@ -615,7 +608,8 @@ static void compile_module(const struct syscall_table *t, struct policy_module *
 
 	if (!m->has_syscalls)
 		memset(m->allow, 0xff, sizeof(m->allow));
-	else if (allows_name(t, m->allow, "clone") || allows_name(t, m->allow, "clone3"))
+	else if (policy_allows_name(t, m->allow, "clone") ||
+		 policy_allows_name(t, m->allow, "clone3"))
 		set_bit(m->allow, SECIMPORT_NR_THREAD_CREATE);
 
 	/*

@@ -65,6 +65,28 @@ static inline bool policy_allows(const uint64_t *allow, unsigned int nr)
 	return nr < SECIMPORT_SYSCALL_BITS && (allow[nr / 64] >> (nr % 64)) & 1;
 }
 
+/* Module paths leave room for the NUL and a '/' in the kernel's keys. */
+#define POLICY_MAX_PATH (SECIMPORT_PATH_MAX - 2)
+
+/*
+ * What a module may be called, the one rule every reader and writer of
+ * policies applies: a dotted import name ("pkg.mod", ASCII identifiers), or
+ * an absolute path of at most POLICY_MAX_PATH bytes spelled the way the
+ * interpreter reports it (no '.', '..' or empty components; a trailing '/'
+ * names a directory).
+ */
+bool policy_import_name_valid(const char *s, size_t len);
+bool policy_path_valid(const char *s, size_t len);
+
+/* Does @allow allow syscall @name (unknown names are not allowed)? */
+static inline bool policy_allows_name(const struct syscall_table *t, const uint64_t *allow,
+				      const char *name)
+{
+	int nr = syscall_lookup(t, name);
+
+	return nr >= 0 && policy_allows(allow, (unsigned int)nr);
+}
+
 /* "kill", "log", ... for an action; "kill" -> SECIMPORT_ACT_* (0 if unknown). */
 const char *policy_action_name(unsigned int action);
 unsigned int policy_action_parse(const char *name);

@@ -17,7 +17,6 @@
 #define THREAD SECIMPORT_NR_THREAD_CREATE
 #define MAX_USER_MODULES (SECIMPORT_MAX_MODULES - 1)
 /* As policy.c: the path and its NUL fit SECIMPORT_PATH_MAX with a byte to spare. */
-#define MAX_PATH (SECIMPORT_PATH_MAX - 2)
 /* Group members named in a comment before "...". */
 #define SHOW_MEMBERS 4
 
@@ -166,16 +165,9 @@ static enum group_state group_state(const uint64_t *allow, const uint64_t *group
 	return all ? GROUP_ALL : any ? GROUP_PART : GROUP_NONE;
 }
 
-static bool allows_name(const struct syscall_table *t, const uint64_t *allow, const char *name)
-{
-	int nr = syscall_lookup(t, name);
-
-	return nr >= 0 && policy_allows(allow, (unsigned int)nr);
-}
-
 static bool allows_clone(const struct syscall_table *t, const uint64_t *allow)
 {
-	return allows_name(t, allow, "clone") || allows_name(t, allow, "clone3");
+	return policy_allows_name(t, allow, "clone") || policy_allows_name(t, allow, "clone3");
 }
 
 /* Members of @group that @allow has (or lacks), "a, b, c, ..." into @buf. */
@@ -258,41 +250,14 @@ static bool valid_utf8(const char *s)
 	return true;
 }
 
-/* Same rules as policy.c: an importable name, or a clean absolute path. */
+/* The parser's rule, and UTF-8 (paths come from user space, not YAML). */
 static bool valid_module_name(const char *s)
 {
-	size_t len = strlen(s), i;
-	bool start = true;
+	size_t len = strlen(s);
 
-	if (s[0] == '/') {
-		if (len > MAX_PATH)
-			return false;
-		for (i = 1; i < len;) {
-			size_t end = i;
-
-			while (end < len && s[end] != '/')
-				end++;
-			if (end == i && end < len)
-				return false;
-			if ((end - i == 1 && s[i] == '.') ||
-			    (end - i == 2 && s[i] == '.' && s[i + 1] == '.'))
-				return false;
-			i = end + 1;
-		}
-		return valid_utf8(s);
-	}
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '.' && !start)
-			start = true;
-		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-			 (!start && c >= '0' && c <= '9'))
-			start = false;
-		else
-			return false;
-	}
-	return len && !start;
+	if (s[0] == '/')
+		return policy_path_valid(s, len) && valid_utf8(s);
+	return policy_import_name_valid(s, len);
 }
 
 static bool plain_safe(const char *s)
@@ -461,7 +426,7 @@ static int check_policy(const struct policy *p, const struct groups *g, char *er
 {
 	const struct syscall_table *t = table_of(p);
 	const struct policy_module **v;
-	char what[64 + MAX_PATH];
+	char what[64 + POLICY_MAX_PATH];
 	int ret = 0;
 
 	if (!p->nr_modules && !p->has_process_default)
@@ -485,7 +450,7 @@ static int check_policy(const struct policy *p, const struct groups *g, char *er
 			ret = fail(err, errlen,
 				   "module '%.*s' is not an import name or a clean absolute path "
 				   "(UTF-8, at most %d bytes)",
-				   MAX_PATH, name, MAX_PATH);
+				   POLICY_MAX_PATH, name, POLICY_MAX_PATH);
 		} else if (i && !strcmp(name, v[i - 1]->name)) {
 			ret = fail(err, errlen, "module '%s' is there twice", name);
 		} else {
