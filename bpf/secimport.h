@@ -144,6 +144,38 @@ struct secimport_py_offsets {
 	__u32 pad;
 };
 
+/* Every field of struct secimport_py_offsets but pad, in order (X-macro). */
+#define SECIMPORT_PY_OFFSETS_FIELDS(X) \
+	X(major)                       \
+	X(minor)                       \
+	X(runtime_interpreters_head)   \
+	X(interp_threads_head)         \
+	X(tstate_next)                 \
+	X(tstate_native_thread_id)     \
+	X(tstate_thread_id)            \
+	X(tstate_frame)                \
+	X(tstate_cframe)               \
+	X(cframe_current_frame)        \
+	X(frame_previous)              \
+	X(frame_code)                  \
+	X(frame_owner)                 \
+	X(frame_owner_cstack)          \
+	X(code_filename)               \
+	X(code_name)                   \
+	X(code_firstlineno)            \
+	X(unicode_length)              \
+	X(unicode_state)               \
+	X(unicode_ascii_data)          \
+	X(unicode_compact_data)
+
+#ifndef __bpf__
+#define SECIMPORT_COUNT_FIELD(f) +1
+/* A field added to the struct must be added to the list too, or this fails. */
+_Static_assert(sizeof(struct secimport_py_offsets) ==
+		   (0 SECIMPORT_PY_OFFSETS_FIELDS(SECIMPORT_COUNT_FIELD) + 1) * sizeof(__u32),
+	       "struct secimport_py_offsets changed: update SECIMPORT_PY_OFFSETS_FIELDS");
+#endif
+
 /* One interpreter build the walker knows (array index = interp id). */
 struct secimport_interp {
 	struct secimport_py_offsets off;

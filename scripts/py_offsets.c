@@ -91,34 +91,8 @@ static const struct secimport_py_offsets off = {
 	.unicode_compact_data = sizeof(PyCompactUnicodeObject),
 };
 
-/* Every field but pad, in declaration order. */
-#define FIELDS(X)                    \
-	X(major)                     \
-	X(minor)                     \
-	X(runtime_interpreters_head) \
-	X(interp_threads_head)       \
-	X(tstate_next)               \
-	X(tstate_native_thread_id)   \
-	X(tstate_thread_id)          \
-	X(tstate_frame)              \
-	X(tstate_cframe)             \
-	X(cframe_current_frame)      \
-	X(frame_previous)            \
-	X(frame_code)                \
-	X(frame_owner)               \
-	X(frame_owner_cstack)        \
-	X(code_filename)             \
-	X(code_name)                 \
-	X(code_firstlineno)          \
-	X(unicode_length)            \
-	X(unicode_state)             \
-	X(unicode_ascii_data)        \
-	X(unicode_compact_data)
+#define FIELDS SECIMPORT_PY_OFFSETS_FIELDS
 
-#define COUNT(f) +1
-/* A field added to the contract must be added here too, or this fails. */
-_Static_assert(sizeof(struct secimport_py_offsets) == (0 FIELDS(COUNT) + 1) * sizeof(__u32),
-	       "struct secimport_py_offsets changed: update FIELDS()");
 
 static void print_field(const char *name, __u32 value)
 {

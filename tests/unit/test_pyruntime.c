@@ -36,33 +36,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DEBIAN_PYTHON "/usr/bin/python3.11"
 
-/* Every field of struct secimport_py_offsets but pad. */
-#define FIELDS(X)                    \
-	X(major)                     \
-	X(minor)                     \
-	X(runtime_interpreters_head) \
-	X(interp_threads_head)       \
-	X(tstate_next)               \
-	X(tstate_native_thread_id)   \
-	X(tstate_thread_id)          \
-	X(tstate_frame)              \
-	X(tstate_cframe)             \
-	X(cframe_current_frame)      \
-	X(frame_previous)            \
-	X(frame_code)                \
-	X(frame_owner)               \
-	X(frame_owner_cstack)        \
-	X(code_filename)             \
-	X(code_name)                 \
-	X(code_firstlineno)          \
-	X(unicode_length)            \
-	X(unicode_state)             \
-	X(unicode_ascii_data)        \
-	X(unicode_compact_data)
-
-#define COUNT(f) +1
-_Static_assert(sizeof(struct secimport_py_offsets) == (0 FIELDS(COUNT) + 1) * sizeof(__u32),
-	       "struct secimport_py_offsets changed: update FIELDS()");
+#define FIELDS SECIMPORT_PY_OFFSETS_FIELDS
 
 /* The walker script, run by each interpreter (see live_check()). */
 static const char walk_py[] =
