@@ -16,14 +16,14 @@ MULTIARCH_INC := /usr/include/$(HOST_ARCH)-linux-gnu
 VERSION := $(shell cat VERSION)
 
 BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/stackwalk_engine.bpf.c bpf/enforce.bpf.c \
-	bpf/deny.bpf.c bpf/lifecycle.bpf.c
+	bpf/deny.bpf.c bpf/lifecycle.bpf.c bpf/registration.bpf.c
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # Policy compilation: pure C, also the library later bindings use.
 POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/import_secimport.c user/yaml_tree.c
 CLI_SRCS := user/main.c user/cmd_run.c user/cmd_trace.c user/cmd_policy.c \
 	user/cmd_policy_tools.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
-	user/loader.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
+	user/loader.c user/policy_sets.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 

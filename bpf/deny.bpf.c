@@ -62,7 +62,8 @@ int BPF_PROG(secimport_lsm_task_alloc, struct task_struct *task, unsigned long c
 {
 	struct secimport_thread *ts;
 	__u32 action = 0, evflags = 0, nr;
-	__u64 mask;
+	__u64 mask, pmask;
+	bool refused = false;
 
 	if (ret)
 		return ret;
@@ -72,10 +73,15 @@ int BPF_PROG(secimport_lsm_task_alloc, struct task_struct *task, unsigned long c
 	if (ts->flags & SECIMPORT_TS_DENY_ARMED)
 		return -EPERM;
 	mask = effective_mask(ts, &evflags);
-	if (!mask)
+	pmask = private_mask(ts);
+	if (!mask && !pmask)
 		return 0;
 	nr = (clone_flags & CLONE_THREAD) ? SECIMPORT_NR_THREAD_CREATE : NR_CLONE;
-	if (refusing_modules(ts->set, mask, nr, &action) && (action & SECIMPORT_ACT_DENY))
+	if (mask && refusing_modules(ts->set, mask, nr, &action))
+		refused = true;
+	if (pmask && refusing_modules(ts->pset, pmask, nr, &action))
+		refused = true;
+	if (refused && (action & SECIMPORT_ACT_DENY))
 		return -EPERM;
 	return 0;
 }

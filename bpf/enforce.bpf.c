@@ -96,7 +96,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	struct secimport_thread *ts = thread_state(task);
 	__u32 evflags = 0, action = 0, nr;
 	struct walk_result walk = {};
-	__u64 mask, refusing;
+	__u64 mask, refusing, pmask = 0, prefusing = 0;
 	bool compat = false;
 
 	if (!ts)
@@ -110,7 +110,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	}
 	if (ts->flags & SECIMPORT_TS_DOOMED) {
 		violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
-			  ts->inherited_mask, SECIMPORT_EVF_DOOMED, &walk);
+			  ts->inherited_mask, ts->pinherited_mask, ts->pinherited_mask,
+			  SECIMPORT_EVF_DOOMED, &walk);
 		return 0;
 	}
 #ifdef TS_COMPAT
@@ -118,14 +119,28 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
 #endif
 	if (ts->flags & SECIMPORT_TS_STACKWALK) {
-		__u32 set = ts->set;
-		struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
+		__u32 set, pset;
+		struct secimport_set *si, *psi = NULL;
+		/* The registration path (a UNIX connect) needs to know who is on the stack. */
+		bool guard = cfg_system && id == NR_CONNECT;
 
+		refresh_sets(ts, task);
+		set = ts->set;
+		pset = ts->pset;
+		si = bpf_map_lookup_elem(&sets, &set);
+		if (pset)
+			psi = bpf_map_lookup_elem(&sets, &pset);
 		/* Walk only where some module could refuse, or for inheritance. */
-		if (si && !compat && !cfg_trace_files && !set_walks(si, id))
+		if (si && !compat && !cfg_trace_files && !guard && !set_walks(si, id) &&
+		    (!pset || (psi && !set_walks(psi, id))))
 			return 0;
 		ts->stack_mask = stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &walk);
+		ts->pstack_mask = walk.pmask;
 		mask = ts->stack_mask | ts->inherited_mask;
+		pmask = private_mask(ts);
+		/* process_default (module 0) confines all code, not a module. */
+		if (guard)
+			ts->guard_confined = (mask & ~1ULL) || pmask;
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		mask = stop_for_engine(ts);
 	} else {
@@ -139,7 +154,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 				return 0;
 		}
 	}
-	if (!mask)
+	if (!mask && !pmask)
 		return 0;
 	if (compat) {
 		evflags |= SECIMPORT_EVF_COMPAT;
@@ -147,8 +162,10 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	} else {
 		nr = policy_nr(regs, id);
 	}
-	refusing = refusing_modules(ts->set, mask, nr, &action);
-	if (!refusing)
+	refusing = mask ? refusing_modules(ts->set, mask, nr, &action) : 0;
+	if (pmask)
+		prefusing = refusing_modules(ts->pset, pmask, nr, &action);
+	if (!refusing && !prefusing)
 		return 0;
 	if (action & SECIMPORT_ACT_TRACE) {
 		/* Learning mode: remember who needed what; nothing is refused. */
@@ -175,7 +192,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 		}
 	}
-	violation(ts, id, action, mask, refusing, evflags, &walk);
+	violation(ts, id, action, mask, refusing, pmask, prefusing, evflags, &walk);
 	return 0;
 }
 

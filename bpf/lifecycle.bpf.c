@@ -11,28 +11,31 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 						   struct secimport_thread *cts)
 {
 	__u32 action = 0, evflags = SECIMPORT_EVF_FORK_CHECK;
-	__u64 mask = effective_mask(pts, &evflags), refusing;
+	__u64 mask = effective_mask(pts, &evflags), refusing, pmask = private_mask(pts),
+	      prefusing = 0;
 	struct pt_regs *regs;
 	long nr;
 
-	if (!mask)
+	if (!mask && !pmask)
 		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	nr = regs ? (long)SYSCALL_NR(regs) : -1;
 	/* Whatever the flags said, a process was created: judge it as one. */
 	if (nr != NR_CLONE && nr != NR_CLONE3)
 		nr = NR_CLONE;
-	refusing = refusing_modules(pts->set, mask, nr, &action);
+	refusing = mask ? refusing_modules(pts->set, mask, nr, &action) : 0;
+	if (pmask)
+		prefusing = refusing_modules(pts->pset, pmask, nr, &action);
 	/* Deny without a live task_alloc hook falls back to the kill. */
 	if ((action & SECIMPORT_ACT_DENY) && !deny_covered(NULL, nr))
 		action |= SECIMPORT_ACT_KILL;
-	if (!refusing || !(action & SECIMPORT_ACT_KILL))
+	if (!(refusing || prefusing) || !(action & SECIMPORT_ACT_KILL))
 		return;
 	/* Only a race gets here: syscall entry let it through. */
 	cts->flags |= SECIMPORT_TS_DOOMED;
 	struct walk_result none = {};
 
-	violation(pts, nr, action, mask, refusing, evflags, &none);
+	violation(pts, nr, action, mask, refusing, pmask, prefusing, evflags, &none);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -53,13 +56,29 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	/* Same address space layout: the same runtime and interpreter build. */
 	cts->py_runtime = pts->py_runtime;
 	cts->py_interp = pts->py_interp;
+	cts->pset = pts->pset;
+	cts->pinherited_mask = pts->pinherited_mask | pts->pstack_mask;
+	cts->gen = pts->gen;
 	if (thread) {
 		/* A new thread starts with an empty Python stack. */
 		cts->set = pts->set;
 		cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
 		cts->flags = pts->flags & (SECIMPORT_TS_USDT | SECIMPORT_TS_ATTACH_PENDING |
-					   SECIMPORT_TS_STACKWALK);
+					   SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM);
 		return 0;
+	}
+	/*
+	 * The child shares its parent's private set: registering is per process
+	 * tree. Without the entry it would lose it at its next refresh.
+	 */
+	if (pts->pset) {
+		__u32 tgid = child->tgid, pset = pts->pset;
+
+		if (bpf_map_update_elem(&proc_sets, &tgid, &pset, BPF_ANY)) {
+			bpf_send_signal(SIGKILL);
+			count(SECIMPORT_CNT_KILLED);
+			return 0;
+		}
 	}
 	/*
 	 * A new process continues the same Python stack at the same depth;
@@ -68,7 +87,8 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	cts->set = pts->set;
 	cts->depth = pts->depth;
 	cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
-	cts->flags = pts->flags & (SECIMPORT_TS_ATTACH_PENDING | SECIMPORT_TS_STACKWALK);
+	cts->flags = pts->flags &
+		     (SECIMPORT_TS_ATTACH_PENDING | SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM);
 	cts->py_tstate = pts->py_tstate; /* revalidated: CPython updates its id */
 	/*
 	 * The engine's probes are per address space: a CLONE_VM child (vfork,
@@ -82,19 +102,81 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	return 0;
 }
 
+static __always_inline bool is_interpreter(struct linux_binprm *bprm)
+{
+	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
+	struct secimport_interp_key key = {
+		.ino = BPF_CORE_READ(inode, i_ino),
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+	};
+
+	return bpf_map_lookup_elem(&interpreters, &key);
+}
+
+/*
+ * Loaded system: every exec of an interpreter it covers starts covered. The
+ * walker needs no attaching; the runtime probe finds _PyRuntime before any
+ * Python code runs.
+ */
+static __always_inline int system_cover(struct task_struct *p, struct linux_binprm *bprm)
+{
+	struct secimport_thread *ts;
+
+	if (!is_interpreter(bprm))
+		return 0;
+	ts = bpf_task_storage_get(&threads, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts) {
+		/* Uncovered Python must not run: fail closed. */
+		bpf_send_signal(SIGKILL);
+		count(SECIMPORT_CNT_KILLED);
+		return 0;
+	}
+	ts->flags = SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM;
+	ts->gen = ~0ULL; /* read the sets at the first syscall */
+	return 0;
+}
+
+/*
+ * Loaded system: cover the threads of interpreters that were running
+ * before it (user space lists them in `adopt`, then runs this iterator).
+ */
+SEC("iter/task")
+int secimport_adopt(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct secimport_adopt *a;
+	struct secimport_thread *ts;
+	__u32 tgid;
+
+	if (!task)
+		return 0;
+	tgid = task->tgid;
+	a = bpf_map_lookup_elem(&adopt, &tgid);
+	if (!a)
+		return 0;
+	ts = bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts || (ts->flags & SECIMPORT_TS_SYSTEM))
+		return 0;
+	ts->flags = SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM;
+	ts->gen = ~0ULL;
+	ts->py_runtime = a->py_runtime;
+	ts->py_interp = a->py_interp;
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct secimport_thread *ts = thread_state(p);
-	struct secimport_interp_key key = {};
 	struct secimport_event *e;
-	struct inode *inode;
 
 	if (!ts)
-		return 0;
+		return cfg_system ? system_cover(p, bprm) : 0;
 	/* The Python stack is gone; what confined it stays, for life. */
 	ts->inherited_mask |= ts->stack_mask;
 	ts->stack_mask = 0;
+	ts->pinherited_mask |= ts->pstack_mask;
+	ts->pstack_mask = 0;
 	ts->nr_frames = 0;
 	ts->depth = 0;
 	ts->flags &= ~(SECIMPORT_TS_USDT | SECIMPORT_TS_STOP_AT_SYSCALL);
@@ -103,10 +185,7 @@ int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	if (ts->flags & SECIMPORT_TS_STACKWALK)
 		return 0; /* the walker needs no attaching: the runtime probe finds it */
 
-	inode = BPF_CORE_READ(bprm, file, f_inode);
-	key.ino = BPF_CORE_READ(inode, i_ino);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (!bpf_map_lookup_elem(&interpreters, &key)) {
+	if (!is_interpreter(bprm)) {
 		ts->flags &= ~SECIMPORT_TS_ATTACH_PENDING;
 		return 0;
 	}
@@ -129,13 +208,22 @@ int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(secimport_exit, struct task_struct *p)
 {
+	struct secimport_thread *ts = thread_state(p);
 	struct secimport_event *e;
 
-	if (!thread_state(p))
+	if (!ts)
 		return 0;
 	/* Report the process once its last thread is gone. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
+	if (ts->pset || (ts->flags & SECIMPORT_TS_SYSTEM)) {
+		/* Its private set is free once no process holds it. */
+		__u32 tgid = p->tgid;
+
+		bpf_map_delete_elem(&proc_sets, &tgid);
+	}
+	if (ts->flags & SECIMPORT_TS_SYSTEM)
+		return 0; /* nobody attaches engines in a loaded system */
 	e = event_reserve(SECIMPORT_EV_EXIT);
 	if (e) {
 		e->pid = p->tgid;

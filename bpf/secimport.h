@@ -23,7 +23,16 @@
  */
 #define SECIMPORT_MAX_MODULES 64
 #define SECIMPORT_DEFAULT_MODULE 0
-#define SECIMPORT_MAX_SETS 16
+/*
+ * Policy sets. `run` uses one. A loaded system (`secimport-bpf load`) keeps
+ * its policy in one of two slots (SECIMPORT_SET_SYSTEM_A/B: `policy apply`
+ * writes the idle one, then switches), and gives each process that
+ * registers modules through secure_import() a private set of its own.
+ */
+#define SECIMPORT_MAX_SETS 1024
+#define SECIMPORT_SET_SYSTEM_A 1
+#define SECIMPORT_SET_SYSTEM_B 2
+#define SECIMPORT_SET_PRIVATE_FIRST 3
 
 /*
  * Syscall bitmaps cover numbers 0..1022 of the native ABI; bit 1023 is the
@@ -79,6 +88,7 @@ struct secimport_frame {
 #define SECIMPORT_TS_USDT 0x8u /* the USDT engine is attached to this process */
 #define SECIMPORT_TS_STACKWALK 0x10u /* attribution by walking CPython's frames */
 #define SECIMPORT_TS_DENY_ARMED 0x20u /* the current syscall is refused: hooks say EPERM */
+#define SECIMPORT_TS_SYSTEM 0x40u /* covered by the loaded system: its set follows `system_config` */
 
 /* Task storage value: the verdict state of one thread. */
 struct secimport_thread {
@@ -94,8 +104,71 @@ struct secimport_thread {
 	__u64 py_runtime;
 	__u64 py_tstate;
 	__u32 py_interp;
+	/* Loaded system: the process's private set (0: none; secure_import()),
+	 * its modules on the stack and inherited, the `system_config` generation the
+	 * sets were read at, and whether this syscall (a connect) ran with a
+	 * confined module on the stack. */
+	__u32 pset;
+	__u64 pstack_mask;
+	__u64 pinherited_mask;
+	__u64 gen;
+	__u32 guard_confined;
 	__u32 pad;
 	struct secimport_frame frames[SECIMPORT_MAX_MODULES];
+};
+
+/*
+ * A loaded system's switches (array `system_config`, u64 values). Every change of
+ * sets bumps CFG_GEN; threads re-read their sets when they see a new one.
+ */
+enum secimport_config_key {
+	SECIMPORT_CFG_GEN, /* bumped by `policy apply` and by registrations */
+	SECIMPORT_CFG_SYSTEM_SET, /* the active system slot */
+	SECIMPORT_CFG_MAX,
+};
+
+/* A running process to cover when the system is loaded (`adopt`, by tgid). */
+struct secimport_adopt {
+	__u64 py_runtime;
+	__u32 py_interp;
+	__u32 pad;
+};
+
+/*
+ * The registration path's guard, kept on the broker's end of each UNIX
+ * stream connection (socket storage): who connected, and whether a confined
+ * module was on the connecting thread's stack.
+ */
+struct secimport_peer {
+	__u32 tgid;
+	__u32 covered; /* the connecting thread is covered by the loaded system */
+	__u32 confined; /* a confined module was on its stack (or unknown) */
+	__u32 set;
+};
+
+/*
+ * A loaded system's bookkeeping, read and written by user space only (the
+ * commands and the broker share it through the pinned maps).
+ */
+#define SECIMPORT_NAME_MAX 128
+#define SECIMPORT_MAX_INTERPS_INFO 16
+struct secimport_module_name { /* `module_names`, key set * 64 + module */
+	char name[SECIMPORT_NAME_MAX];
+};
+
+#define SECIMPORT_SYS_LSM 0x1u /* BPF LSM hooks attached */
+#define SECIMPORT_SYS_CGROUP 0x2u /* cgroup socket hooks attached */
+#define SECIMPORT_SYS_FALLBACK_KILL 0x4u /* deny without a hook kills */
+struct secimport_system_info { /* `system_info`, one entry */
+	char version[32]; /* of the secimport-bpf that loaded it */
+	__u32 abi; /* SECIMPORT_ABI_VERSION */
+	__u32 flags; /* SECIMPORT_SYS_* */
+	__u64 loaded_at; /* CLOCK_REALTIME, seconds */
+	__u32 broker_pid;
+	__u32 nr_interps;
+	char socket[108]; /* the broker's UNIX socket */
+	char pad[4];
+	char interps[SECIMPORT_MAX_INTERPS_INFO][128]; /* interpreters covered */
 };
 
 /* Per policy set: its modules, and the syscalls worth a stack walk. */
@@ -265,7 +338,9 @@ struct secimport_event {
 	char file[SECIMPORT_EV_FILE_LEN];
 	char func[SECIMPORT_EV_FUNC_LEN];
 	__u32 nr_stack;
-	__u32 pad;
+	__u32 pset; /* the process's private set, 0 if none */
+	__u64 pconfined_mask; /* modules of pset confining the thread */
+	__u64 prefusing_mask; /* ... and refusing the syscall */
 	struct secimport_event_frame stack[SECIMPORT_EV_STACK];
 };
 

@@ -244,7 +244,10 @@ struct frame_walk {
 	__u64 mask; /* confined modules seen */
 	__u64 all; /* every module of the set, for failing closed */
 	__u64 hit_code; /* innermost frame of a confined module */
+	__u64 pmask; /* confined modules of the private set seen */
+	__u64 pall; /* every module of the private set */
 	__u32 set;
+	__u32 pset; /* the process's private set, 0 if none */
 	__u32 interp;
 	int failed;
 };
@@ -272,23 +275,39 @@ static __always_inline void trace_threadless(struct task_struct *task, __u32 nr)
 	bpf_map_update_elem(&trace_files, &s->tkey, &one, BPF_NOEXIST);
 }
 
-static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off, __u32 set,
-						__u64 fname, __u64 all, __u32 nr)
+static __always_inline void key_set_id(struct walk_scratch *s, __u32 set)
 {
-	__u32 zero = 0, bits;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
-	struct secimport_location *loc;
-
-	if (!s)
-		return all;
 	s->key.data[0] = set >> 24;
 	s->key.data[1] = set >> 16;
 	s->key.data[2] = set >> 8;
 	s->key.data[3] = set;
+}
+
+static __always_inline __u64 location_bit(struct walk_scratch *s)
+{
+	struct secimport_location *loc = bpf_map_lookup_elem(&locations, &s->key);
+
+	return loc ? 1ULL << (loc->module & (SECIMPORT_MAX_MODULES - 1)) : 0;
+}
+
+/* The modules of w's set (returned) and of its private set (w->pmask) a file is in. */
+static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off,
+						struct frame_walk *w, __u64 fname)
+{
+	__u32 zero = 0, bits;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u64 m;
+
+	if (!s) {
+		w->pmask |= w->pall;
+		return w->all;
+	}
+	key_set_id(s, w->set);
 	bits = str_to_key(s, off, fname);
 	if (!bits) {
 		count(SECIMPORT_CNT_UNREADABLE_FILE);
-		return all;
+		w->pmask |= w->pall;
+		return w->all;
 	}
 	s->key.prefixlen = bits;
 	if (cfg_trace_files) {
@@ -297,12 +316,17 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 
 		/* Zeroed first: bytes after the NUL are part of the hash key. */
 		__builtin_memset(&s->tkey, 0, sizeof(s->tkey));
-		s->tkey.nr = nr;
+		s->tkey.nr = w->nr;
 		bpf_probe_read_kernel_str(s->tkey.path, sizeof(s->tkey.path), &s->key.data[4]);
 		bpf_map_update_elem(&trace_files, &s->tkey, &one, BPF_NOEXIST);
 	}
-	loc = bpf_map_lookup_elem(&locations, &s->key);
-	return loc ? 1ULL << (loc->module & (SECIMPORT_MAX_MODULES - 1)) : 0;
+	m = location_bit(s);
+	if (w->pset) {
+		/* The same name, looked up again in the process's own set. */
+		key_set_id(s, w->pset);
+		w->pmask |= location_bit(s);
+	}
+	return m;
 }
 
 static long frame_step(__u32 i, struct frame_walk *w)
@@ -310,7 +334,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	__u32 interp = w->interp;
 	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
 	const struct secimport_py_offsets *off;
-	__u64 prev, code, fname, m;
+	__u64 prev, code, fname, m, prev_p;
 	__u8 owner;
 
 	if (!w->frame)
@@ -340,8 +364,9 @@ static long frame_step(__u32 i, struct frame_walk *w)
 		w->failed = 1;
 		return 1;
 	}
-	m = module_of_filename(off, w->set, fname, w->all, w->nr);
-	if (m && !w->hit_code)
+	prev_p = w->pmask;
+	m = module_of_filename(off, w, fname);
+	if ((m || w->pmask != prev_p) && !w->hit_code)
 		w->hit_code = code;
 	w->mask |= m;
 next:
@@ -357,13 +382,16 @@ next:
 struct walk_result {
 	__u64 hit_code; /* innermost frame of a confined module (0: none) */
 	__u64 frame; /* the innermost frame, to describe the top of the stack */
+	__u64 pmask; /* confined modules of the private set on the stack */
 };
 
 static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 					       struct task_struct *task, __u32 nr, __u32 *evflags,
 					       struct walk_result *res)
 {
-	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
+	struct frame_walk w = {
+		.set = ts->set, .pset = ts->pset, .interp = ts->py_interp, .nr = nr
+	};
 	__u64 top_frame;
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
@@ -372,7 +400,10 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 
 	res->hit_code = 0;
 	res->frame = 0;
+	res->pmask = 0;
 	w.all = set_all_modules(ts->set);
+	if (w.pset)
+		w.pall = set_all_modules(w.pset);
 	if (!ts->py_runtime)
 		return 0; /* no interpreter running in this process yet */
 	count(SECIMPORT_CNT_WALKS);
@@ -400,10 +431,12 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 		goto fail; /* unreadable, or deeper than the bound */
 	res->hit_code = w.hit_code;
 	res->frame = top_frame;
+	res->pmask = w.pmask;
 	return w.mask;
 fail:
 	count(SECIMPORT_CNT_WALK_FAILED);
 	*evflags |= SECIMPORT_EVF_WALK_FAILED;
+	res->pmask = w.pall;
 	return w.all;
 }
 

@@ -27,12 +27,14 @@
 #define NR_CLONE 56
 #define NR_CLONE3 435
 #define NR_SOCKET 41
+#define NR_CONNECT 42
 #define TS_COMPAT 0x0002u
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_CLONE 220
 #define NR_CLONE3 435
 #define NR_SOCKET 198
+#define NR_CONNECT 203
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #else
 #error "unsupported architecture"
@@ -61,10 +63,14 @@ SECIMPORT_MAP struct {
 	__type(value, struct secimport_location);
 } locations SEC(".maps");
 
-/* Compiled module policies, index set * SECIMPORT_MAX_MODULES + module. */
+/*
+ * Compiled module policies, key set * SECIMPORT_MAX_MODULES + module. A hash:
+ * private sets hold a module or two, not 64.
+ */
 SECIMPORT_MAP struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SECIMPORT_MAX_SETS *SECIMPORT_MAX_MODULES);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct secimport_module_policy);
 } policies SEC(".maps");
@@ -124,6 +130,32 @@ SECIMPORT_MAP struct {
 	__type(value, __u64);
 } trace_files SEC(".maps");
 
+/* Loaded system: its switches (enum secimport_config_key). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SECIMPORT_CFG_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} system_config SEC(".maps");
+
+/* Loaded system: the private set of each process that registered (by tgid). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u32);
+} proc_sets SEC(".maps");
+
+/* Loaded system: processes running before it, to cover (by tgid). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct secimport_adopt);
+} adopt SEC(".maps");
+
 /* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -142,7 +174,9 @@ SECIMPORT_MAP struct {
 const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS] = {};
 const volatile __u32 cfg_deny_cgroup = 0;
 const volatile __u32 cfg_trace_files = 0; /* learning mode: record every frame's file */
+const volatile __u32 cfg_system = 0; /* a loaded system: cover every interpreter exec */
 #else
+extern const volatile __u32 cfg_system;
 extern const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS];
 extern const volatile __u32 cfg_deny_cgroup;
 extern const volatile __u32 cfg_trace_files;
@@ -210,6 +244,40 @@ static __always_inline __u64 effective_mask(const struct secimport_thread *ts, _
 	return ts->stack_mask | ts->inherited_mask;
 }
 
+static __always_inline __u64 config_get(__u32 key)
+{
+	__u64 *v = bpf_map_lookup_elem(&system_config, &key);
+
+	return v ? *v : 0;
+}
+
+/*
+ * Loaded system: after `policy apply` or a registration, a thread reads its
+ * sets again at its next syscall. Until then it is judged by the sets it
+ * had, which stay intact until every thread could have moved on.
+ */
+static __always_inline void refresh_sets(struct secimport_thread *ts, struct task_struct *task)
+{
+	__u64 gen = config_get(SECIMPORT_CFG_GEN);
+	__u32 tgid, *pset;
+
+	if (gen == ts->gen)
+		return;
+	ts->gen = gen;
+	if (ts->flags & SECIMPORT_TS_SYSTEM) {
+		__u32 set = config_get(SECIMPORT_CFG_SYSTEM_SET);
+		__u64 deflt = set_all_modules(set) & (1ULL << SECIMPORT_DEFAULT_MODULE);
+
+		ts->set = set;
+		/* process_default confines every process of the system, now. */
+		ts->inherited_mask = (ts->inherited_mask & ~1ULL) | deflt;
+	}
+	tgid = task->tgid;
+	pset = bpf_map_lookup_elem(&proc_sets, &tgid);
+	if (pset)
+		ts->pset = *pset;
+}
+
 struct verdict_ctx {
 	__u64 mask;
 	__u64 refusing;
@@ -260,6 +328,12 @@ static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, _
 	bpf_loop(steps, verdict_step, &v, 0);
 	*action |= v.action;
 	return v.refusing;
+}
+
+/* The private set's modules confining the thread (0 without one). */
+static __always_inline __u64 private_mask(const struct secimport_thread *ts)
+{
+	return ts->pset ? ts->pstack_mask | ts->pinherited_mask : 0;
 }
 
 static __always_inline struct secimport_event *event_reserve(__u32 type)

@@ -31,8 +31,8 @@ static __always_inline void event_fill_frame(struct secimport_event *e,
  * frames, if any).
  */
 static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
-				      __u64 confined, __u64 refusing, __u32 evflags,
-				      const struct walk_result *walk)
+				      __u64 confined, __u64 refusing, __u64 pconfined,
+				      __u64 prefusing, __u32 evflags, const struct walk_result *walk)
 {
 	struct secimport_event *e;
 
@@ -51,6 +51,9 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	e->confined_mask = confined;
 	e->refusing_mask = refusing;
 	e->set = ts->set;
+	e->pset = ts->pset;
+	e->pconfined_mask = pconfined;
+	e->prefusing_mask = prefusing;
 	if (walk->hit_code || walk->frame)
 		stackwalk_fill_frame(e, ts, walk);
 	else

@@ -14,16 +14,11 @@ static long long clock_ns(clockid_t clk)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-void event_printer_init(struct event_printer *pr, FILE *out, bool json, const struct policy *policy)
+static const char *policy_module_name(void *ctx, __u32 set, unsigned int module)
 {
-	pr->out = out;
-	pr->json = json;
-	pr->policy = policy;
-	pr->realtime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-}
+	const struct policy *p = ctx;
 
-static const char *module_name(const struct policy *p, unsigned int module)
-{
+	(void)set;
 	if (module == SECIMPORT_DEFAULT_MODULE)
 		return "<process_default>";
 	if (module - 1 < p->nr_modules)
@@ -31,22 +26,47 @@ static const char *module_name(const struct policy *p, unsigned int module)
 	return "<unknown>";
 }
 
-static void print_modules(const struct event_printer *pr, __u64 mask)
+void event_printer_init_named(struct event_printer *pr, FILE *out, bool json,
+			      const struct syscall_table *table, module_namer name, void *ctx)
+{
+	pr->out = out;
+	pr->json = json;
+	pr->table = table;
+	pr->name = name;
+	pr->name_ctx = ctx;
+	pr->realtime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+}
+
+void event_printer_init(struct event_printer *pr, FILE *out, bool json, const struct policy *policy)
+{
+	event_printer_init_named(pr, out, json, policy->table, policy_module_name, (void *)policy);
+}
+
+/* The modules of @mask in @set, then those of @pmask in private set @pset. */
+static void print_modules(const struct event_printer *pr, __u32 set, __u64 mask, __u32 pset,
+			  __u64 pmask)
 {
 	bool first = true;
 
 	if (pr->json)
 		fputc('[', pr->out);
-	for (unsigned int i = 0; i < SECIMPORT_MAX_MODULES; i++) {
-		if (!(mask & (1ULL << i)))
-			continue;
-		if (!first)
-			fputc(',', pr->out);
-		first = false;
-		if (pr->json)
-			json_write_string(pr->out, module_name(pr->policy, i));
-		else
-			text_write_safe(pr->out, module_name(pr->policy, i));
+	for (unsigned int k = 0; k < 2; k++) {
+		__u64 m = k ? (pset ? pmask : 0) : mask;
+
+		for (unsigned int i = 0; i < SECIMPORT_MAX_MODULES; i++) {
+			const char *name;
+
+			if (!(m & (1ULL << i)))
+				continue;
+			name = pr->name(pr->name_ctx, k ? pset : set, i);
+			if (!first)
+				fputc(',', pr->out);
+			first = false;
+			if (pr->json)
+				json_write_string(pr->out, name);
+			else
+				text_write_safe(pr->out, name);
+		}
 	}
 	if (pr->json)
 		fputc(']', pr->out);
@@ -73,7 +93,7 @@ static const char *const flag_names[] = { "compat_syscall", "fork_check", "not_a
 
 void event_print(const struct event_printer *pr, const struct secimport_event *e)
 {
-	const char *sys = syscall_name(pr->policy->table, e->syscall_nr);
+	const char *sys = syscall_name(pr->table, e->syscall_nr);
 	const char *action = policy_action_name(e->action);
 	char when[64], comm[SECIMPORT_COMM_LEN + 1], file[SECIMPORT_EV_FILE_LEN + 1],
 	    func[SECIMPORT_EV_FUNC_LEN + 1], sysbuf[32];
@@ -97,9 +117,9 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 		fputs("\"comm\":", pr->out);
 		json_write_string(pr->out, comm);
 		fputs(",\"modules\":", pr->out);
-		print_modules(pr, e->refusing_mask);
+		print_modules(pr, e->set, e->refusing_mask, e->pset, e->prefusing_mask);
 		fputs(",\"confined_by\":", pr->out);
-		print_modules(pr, e->confined_mask);
+		print_modules(pr, e->set, e->confined_mask, e->pset, e->pconfined_mask);
 		fputs(",\"syscall\":", pr->out);
 		json_write_string(pr->out, sys);
 		fprintf(pr->out, ",\"syscall_nr\":%d,\"action\":\"%s\",\"frame\":", e->syscall_nr,
@@ -137,7 +157,7 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 			e->tid);
 		text_write_safe(pr->out, comm);
 		fputs(" module=", pr->out);
-		print_modules(pr, e->refusing_mask);
+		print_modules(pr, e->set, e->refusing_mask, e->pset, e->prefusing_mask);
 		fprintf(pr->out, " syscall=%s frame=", sys);
 		if (file[0]) {
 			text_write_safe(pr->out, file);

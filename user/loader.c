@@ -13,6 +13,7 @@
 
 #include "secimport.skel.h"
 #include "loader.h"
+#include "policy_sets.h"
 #include "probe.h"
 #include "pyruntime.h"
 #include "util.h"
@@ -119,6 +120,10 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 		else if (prog_in_section(p, "cgroup/"))
 			bpf_program__set_autoload(p, cgroup);
 	}
+	/* The registration guard and adoption belong to a loaded system only. */
+	bpf_program__set_autoload(l->skel->progs.secimport_unix_connect, o->system);
+	bpf_program__set_autoload(l->skel->progs.secimport_adopt, o->system);
+	l->skel->rodata->cfg_system = o->system;
 	for (size_t i = 0; lsm && i < sizeof(lsm_covered) / sizeof(lsm_covered[0]); i++) {
 		int nr = o->table ? syscall_lookup(o->table, lsm_covered[i]) : -1;
 
@@ -254,102 +259,23 @@ void loader_destroy(struct loader *l)
 	free(l);
 }
 
-static int put_location(struct loader *l, __u32 set, const struct location *loc, __u32 module,
-			char *err, size_t errlen)
-{
-	struct secimport_location_key key = {};
-	struct secimport_location val = { .module = module };
-	size_t len = strlen(loc->path);
-
-	if (len + 1 > SECIMPORT_PATH_MAX) {
-		snprintf(err, errlen, "path too long for the kernel side: %s", loc->path);
-		return -1;
-	}
-	key.data[0] = set >> 24;
-	key.data[1] = set >> 16;
-	key.data[2] = set >> 8;
-	key.data[3] = set;
-	memcpy(key.data + 4, loc->path, len);
-	/* A file matches with its NUL (exactly); a package dir as a prefix. */
-	key.prefixlen = (4 + len + (loc->prefix ? 0 : 1)) * 8;
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.locations), &key, &val, BPF_ANY)) {
-		snprintf(err, errlen, "failed to add module location %s: %s", loc->path,
-			 errstr(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int put_policy(struct loader *l, __u32 set, __u32 module, const struct policy_module *m,
-		      char *err, size_t errlen)
-{
-	struct secimport_module_policy val = { .action = m->action, .present = 1 };
-	__u32 idx = set * SECIMPORT_MAX_MODULES + module;
-
-	memcpy(val.allow, m->allow, sizeof(val.allow));
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.policies), &idx, &val, BPF_ANY)) {
-		snprintf(err, errlen, "failed to write the policy of %s: %s", m->name,
-			 errstr(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* A stack walk is worth it for what some module refuses, and for what
- * creates a process or a thread, or execs (inheritance needs the stack). */
-static void add_walk_syscalls(struct secimport_set *si, const struct policy_module *m)
-{
-	for (unsigned int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
-		si->walk[w] |= ~m->allow[w];
-}
-
-static void add_creation_syscalls(struct secimport_set *si, const struct syscall_table *t)
-{
-	static const char *const names[] = { "clone", "clone3", "fork",
-					     "vfork", "execve", "execveat" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		int nr = syscall_lookup(t, names[i]);
-
-		if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
-			si->walk[nr / 64] |= 1ULL << (nr % 64);
-	}
-}
-
 int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 		      const struct resolved_module *r, char *err, size_t errlen)
 {
-	struct secimport_set si = {};
-	__u64 mask = 0;
+	struct resolved_module *const resolved[1] = { (struct resolved_module *)r };
+	struct set_maps m = loader_set_maps(l);
 
-	if (set >= SECIMPORT_MAX_SETS || p->nr_modules >= SECIMPORT_MAX_MODULES) {
-		snprintf(err, errlen, "policy set %u or module count out of range", set);
-		return -1;
-	}
-	if (p->has_process_default) {
-		if (put_policy(l, set, SECIMPORT_DEFAULT_MODULE, &p->process_default, err, errlen))
-			return -1;
-		mask |= 1ULL << SECIMPORT_DEFAULT_MODULE;
-		add_walk_syscalls(&si, &p->process_default);
-	}
-	for (size_t i = 0; i < p->nr_modules; i++) {
-		__u32 module = i + 1;
+	return set_write_policy(&m, set, p, resolved, 1, NULL, 0, err, errlen);
+}
 
-		if (put_policy(l, set, module, &p->modules[i], err, errlen))
-			return -1;
-		for (size_t k = 0; k < r[i].nr_locs; k++)
-			if (put_location(l, set, &r[i].locs[k], module, err, errlen))
-				return -1;
-		mask |= 1ULL << module;
-		add_walk_syscalls(&si, &p->modules[i]);
-	}
-	add_creation_syscalls(&si, p->table);
-	si.modules = mask;
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sets), &set, &si, BPF_ANY)) {
-		snprintf(err, errlen, "failed to write the module set: %s", errstr(errno));
-		return -1;
-	}
-	return 0;
+struct set_maps loader_set_maps(struct loader *l)
+{
+	return (struct set_maps){
+		.policies = bpf_map__fd(l->skel->maps.policies),
+		.locations = bpf_map__fd(l->skel->maps.locations),
+		.sets = bpf_map__fd(l->skel->maps.sets),
+		.names = bpf_map__fd(l->skel->maps.module_names),
+	};
 }
 
 int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t errlen)

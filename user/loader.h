@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 #include "policy.h"
+#include "policy_sets.h"
 #include "resolve.h"
 
 struct loader;
@@ -20,6 +21,7 @@ struct ring_buffer;
 struct loader_opts {
 	bool deny; /* a policy asks for deny: load the hooks that can refuse */
 	bool trace; /* learning mode: record what modules do */
+	bool system; /* a loaded system (`load`): cover every interpreter exec */
 	__u32 trace_files_max; /* >0: record every frame's file (trace --all-modules) */
 	const struct syscall_table *table;
 };
@@ -41,6 +43,9 @@ void loader_destroy(struct loader *l);
 /* Write policy set @set: module policies, locations and the set's mask. */
 int loader_set_policy(struct loader *l, __u32 set, const struct policy *p,
 		      const struct resolved_module *r, char *err, size_t errlen);
+
+/* The fds of the maps that hold policy sets. */
+struct set_maps loader_set_maps(struct loader *l);
 
 /* Processes that exec @path are stopped until the engine is attached. */
 int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t errlen);
