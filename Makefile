@@ -23,7 +23,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/import_secimport.c user/yaml_tree.c
 CLI_SRCS := user/main.c user/cmd_run.c user/cmd_trace.c user/cmd_policy.c \
 	user/cmd_policy_tools.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
-	user/loader.c user/policy_sets.c user/events.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
+	user/loader.c user/policy_sets.c user/events.c \
+	user/system.c user/system_policy.c user/broker.c user/cmd_load.c user/cmd_status.c user/cmd_apply.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
@@ -47,7 +48,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all clean install deps lint test test-unit test-e2e test-vm demo format format-check bench bench-smoke bench-vm fuzz
 
-all: $(OUTPUT)/secimport-bpf
+all: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
@@ -81,6 +82,27 @@ $(OUTPUT)/secimport-bpf: $(USER_OBJS)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 -include $(USER_OBJS:.o=.d)
+
+# libsecimport: what secure_import() binds to. The policy compiler, built
+# position-independent, plus the registration client; only its API exported.
+LIB_SRCS := user/policy.c user/syscall_table.c user/yaml_tree.c user/registration.c
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
+LIB_SONAME := libsecimport.so.0
+
+$(OUTPUT)/lib:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/lib/syscall_table.o: $(OUTPUT)/syscall_names.c
+
+$(OUTPUT)/lib/%.o: user/%.c | $(OUTPUT)/lib
+	$(call msg,CC-PIC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(OUTPUT)/libsecimport.so: $(LIB_OBJS)
+	$(call msg,LIB,$@)
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--no-undefined $^ -lyaml -o $@
+
+-include $(LIB_OBJS:.o=.d)
 
 # Unit tests: the policy compiler with AddressSanitizer and UBSan.
 UNIT_TESTS := test_policy test_syscall_table test_policy_writer test_import_secimport
@@ -143,7 +165,7 @@ lint:
 format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c bench/*.c
 
-install: $(OUTPUT)/secimport-bpf
+install: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies
 	install -m 0755 $(OUTPUT)/secimport-bpf $(DESTDIR)$(PREFIX)/bin/secimport-bpf
 	install -m 0644 policies/*.yaml $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies/

@@ -139,8 +139,16 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		mask = ts->stack_mask | ts->inherited_mask;
 		pmask = private_mask(ts);
 		/* process_default (module 0) confines all code, not a module. */
-		if (guard)
-			ts->guard_confined = (mask & ~1ULL) || pmask;
+		if (guard) {
+			struct secimport_guard g = {
+				.ts_ns = bpf_ktime_get_ns(),
+				.tgid = task->tgid,
+				.confined = (mask & ~1ULL) || pmask,
+			};
+			__u32 tid = task->pid;
+
+			bpf_map_update_elem(&guard_tids, &tid, &g, BPF_ANY);
+		}
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		mask = stop_for_engine(ts);
 	} else {

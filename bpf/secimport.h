@@ -106,14 +106,11 @@ struct secimport_thread {
 	__u32 py_interp;
 	/* Loaded system: the process's private set (0: none; secure_import()),
 	 * its modules on the stack and inherited, the `system_config` generation the
-	 * sets were read at, and whether this syscall (a connect) ran with a
-	 * confined module on the stack. */
+	 * sets were read at. */
 	__u32 pset;
 	__u64 pstack_mask;
 	__u64 pinherited_mask;
 	__u64 gen;
-	__u32 guard_confined;
-	__u32 pad;
 	struct secimport_frame frames[SECIMPORT_MAX_MODULES];
 };
 
@@ -135,15 +132,22 @@ struct secimport_adopt {
 };
 
 /*
- * The registration path's guard, kept on the broker's end of each UNIX
- * stream connection (socket storage): who connected, and whether a confined
- * module was on the connecting thread's stack.
+ * The registration path's guard. At a connect of a covered thread, the
+ * syscall-entry hook walks the stack and leaves its verdict by tid
+ * (`guard_tids`); the UNIX connect hook moves it onto the connecting socket
+ * (`peers`, socket storage), where the broker reads it.
  */
+struct secimport_guard {
+	__u64 ts_ns; /* when the syscall-entry hook walked */
+	__u32 tgid;
+	__u32 confined; /* a confined module was on the stack (or the walk failed) */
+};
+
 struct secimport_peer {
 	__u32 tgid;
 	__u32 covered; /* the connecting thread is covered by the loaded system */
 	__u32 confined; /* a confined module was on its stack (or unknown) */
-	__u32 set;
+	__u32 pad;
 };
 
 /*
@@ -159,6 +163,7 @@ struct secimport_module_name { /* `module_names`, key set * 64 + module */
 #define SECIMPORT_SYS_LSM 0x1u /* BPF LSM hooks attached */
 #define SECIMPORT_SYS_CGROUP 0x2u /* cgroup socket hooks attached */
 #define SECIMPORT_SYS_FALLBACK_KILL 0x4u /* deny without a hook kills */
+#define SECIMPORT_SYS_GUARD 0x8u /* a registration guard hook is attached */
 struct secimport_system_info { /* `system_info`, one entry */
 	char version[32]; /* of the secimport-bpf that loaded it */
 	__u32 abi; /* SECIMPORT_ABI_VERSION */

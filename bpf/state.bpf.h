@@ -156,6 +156,14 @@ SECIMPORT_MAP struct {
 	__type(value, struct secimport_adopt);
 } adopt SEC(".maps");
 
+/* Loaded system: the registration guard's verdict at a connect, by tid. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct secimport_guard);
+} guard_tids SEC(".maps");
+
 /* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -19,6 +19,7 @@ static void policy_usage(FILE *f)
 	fprintf(f, "Usage: secimport-bpf policy check FILE [--json] [--python PATH]\n"
 		   "       secimport-bpf policy merge FILE... [-o OUT]\n"
 		   "       secimport-bpf policy import-secimport FILE [-o OUT]\n"
+		   "       secimport-bpf policy apply FILE...   (replace a loaded system's policy)\n"
 		   "\n"
 		   "Validate FILE and print what each module compiles to: its action and\n"
 		   "the syscalls it refuses (or, for an allowlist, the ones it allows).\n"
@@ -287,6 +288,8 @@ int cmd_policy(int argc, char **argv)
 		return policy_cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import-secimport"))
 		return policy_cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "apply"))
+		return cmd_policy_apply(argc - 1, argv + 1);
 	p_err("unknown policy command '%s' (see 'secimport-bpf policy --help')", argv[1]);
 	return EXIT_USAGE;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,9 @@ struct loader {
 	struct bpf_link *deny_links[MAX_DENY_LINKS];
 	size_t nr_deny_links;
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
+	int unix_connect_type; /* BPF_CGROUP_UNIX_CONNECT here, -1 if the kernel has none */
+	struct bpf_link *guard_links[2];
+	char cgroup_root[256];
 	__u32 nr_interps;
 	struct engine_links *engines;
 	size_t nr_engines, cap_engines, nr_dead;
@@ -104,6 +108,12 @@ static bool prog_in_section(const struct bpf_program *p, const char *prefix)
 	return !strncmp(bpf_program__section_name(p), prefix, strlen(prefix));
 }
 
+/* The registration guard's hooks are attached with the system, not for deny. */
+static bool is_guard(const struct loader *l, const struct bpf_program *p)
+{
+	return p == l->skel->progs.secimport_guard_unix || p == l->skel->progs.secimport_lsm_guard;
+}
+
 static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm, bool cgroup)
 {
 	struct bpf_program *p;
@@ -121,8 +131,13 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 			bpf_program__set_autoload(p, cgroup);
 	}
 	/* The registration guard and adoption belong to a loaded system only. */
-	bpf_program__set_autoload(l->skel->progs.secimport_unix_connect, o->system);
 	bpf_program__set_autoload(l->skel->progs.secimport_adopt, o->system);
+	bpf_program__set_autoload(l->skel->progs.secimport_lsm_guard, o->system && lsm);
+	bpf_program__set_autoload(l->skel->progs.secimport_guard_unix,
+				  o->system && l->unix_connect_type >= 0);
+	if (l->unix_connect_type >= 0)
+		bpf_program__set_expected_attach_type(l->skel->progs.secimport_guard_unix,
+						      l->unix_connect_type);
 	l->skel->rodata->cfg_system = o->system;
 	for (size_t i = 0; lsm && i < sizeof(lsm_covered) / sizeof(lsm_covered[0]); i++) {
 		int nr = o->table ? syscall_lookup(o->table, lsm_covered[i]) : -1;
@@ -156,6 +171,8 @@ static int attach_deny_hooks(struct loader *l, bool lsm, const char *cgroup_root
 	{
 		struct bpf_link *link;
 
+		if (is_guard(l, p))
+			continue;
 		if (lsm && prog_in_section(p, "lsm/"))
 			link = bpf_program__attach(p);
 		else if (cg >= 0 && prog_in_section(p, "cgroup/"))
@@ -188,12 +205,25 @@ int loader_open(struct loader **out, const struct loader_opts *opts, struct load
 	if (!l)
 		return -1;
 	libbpf_set_print(libbpf_print);
-	if (opts->deny) {
+	l->unix_connect_type = -1;
+	if (opts->system) {
+		long long v;
+
+		if (probe_kernel_enum("bpf_attach_type", "BPF_CGROUP_UNIX_CONNECT", &v) == 0)
+			l->unix_connect_type = v;
+	}
+	/* A loaded system uses BPF LSM and cgroups for its registration guard too. */
+	if (opts->deny || opts->system) {
 		lsm = probe_lsm_bpf_listed(st->lsms, sizeof(st->lsms));
 		if (!lsm)
 			snprintf(st->lsm_why, sizeof(st->lsm_why),
 				 "bpf is not among the active LSMs (%s)", st->lsms);
-		cgroup = probe_cgroup2_root(st->cgroup_root, sizeof(st->cgroup_root)) == 0;
+		if (probe_cgroup2_root(st->cgroup_root, sizeof(st->cgroup_root)) == 0) {
+			cgroup = opts->deny;
+			snprintf(l->cgroup_root, sizeof(l->cgroup_root), "%s", st->cgroup_root);
+		} else {
+			l->unix_connect_type = -1;
+		}
 	}
 	ret = open_and_load(l, opts, lsm, cgroup);
 	if (ret && lsm) {
@@ -254,6 +284,8 @@ void loader_destroy(struct loader *l)
 		bpf_link__destroy(l->runtime_probes[i]);
 	for (size_t i = 0; i < l->nr_deny_links; i++)
 		bpf_link__destroy(l->deny_links[i]);
+	for (int i = 0; i < 2; i++)
+		bpf_link__destroy(l->guard_links[i]);
 	free(l->engines);
 	secimport_bpf__destroy(l->skel);
 	free(l);
@@ -499,4 +531,156 @@ int loader_trace_files(struct loader *l, void (*cb)(void *ctx, const char *path,
 		cb(ctx, path, key.nr);
 	}
 	return errno == ENOENT ? 0 : -1;
+}
+
+int loader_map_fd(struct loader *l, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+int loader_attach_system(struct loader *l, const struct loader_status *st, char *err,
+			 size_t errlen)
+{
+	if (st->lsm_live) {
+		l->guard_links[0] = bpf_program__attach(l->skel->progs.secimport_lsm_guard);
+		if (!l->guard_links[0]) {
+			snprintf(err, errlen, "failed to attach the registration guard (BPF LSM): %s",
+				 errstr(errno));
+			return -1;
+		}
+	}
+	if (l->unix_connect_type >= 0) {
+		int cg = open(l->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (cg >= 0) {
+			l->guard_links[1] =
+			    bpf_program__attach_cgroup(l->skel->progs.secimport_guard_unix, cg);
+			close(cg);
+		}
+		if (!l->guard_links[1]) {
+			snprintf(err, errlen,
+				 "failed to attach the registration guard (cgroup connect_unix on "
+				 "%s): %s",
+				 l->cgroup_root, errstr(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+bool loader_guard_live(const struct loader *l)
+{
+	return l->guard_links[0] || l->guard_links[1];
+}
+
+/* One pass of the adoption iterator over every task. */
+static int adopt_pass(struct loader *l, char *err, size_t errlen)
+{
+	struct bpf_link *link = bpf_program__attach_iter(l->skel->progs.secimport_adopt, NULL);
+	char buf[64];
+	int fd, ret = 0;
+
+	if (!link) {
+		snprintf(err, errlen, "failed to create the adoption iterator: %s", errstr(errno));
+		return -1;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		snprintf(err, errlen, "failed to run the adoption iterator: %s", errstr(errno));
+		ret = -1;
+	} else {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return ret;
+}
+
+int loader_adopt(struct loader *l, const __u32 *tgids, const struct secimport_adopt *a, size_t n,
+		 char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(l->skel->maps.adopt), ret = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bpf_map_update_elem(fd, &tgids[i], &a[i], BPF_ANY);
+	/* A second pass covers threads started during the first by uncovered ones. */
+	for (int pass = 0; pass < 2 && !ret; pass++)
+		ret = adopt_pass(l, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &tgids[i]);
+	return ret;
+}
+
+static int pin_link(struct bpf_link *link, const char *dir, const char *name, char *err,
+		    size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (!link)
+		return 0;
+	snprintf(path, sizeof(path), "%s/links/%s", dir, name);
+	if (bpf_link__pin(link, path)) {
+		snprintf(err, errlen, "failed to pin %s: %s", path, errstr(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX], name[64];
+	struct bpf_program *p;
+	struct bpf_map *m;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, i ? "links" : "maps");
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	bpf_object__for_each_map(m, l->skel->obj)
+	{
+		if (bpf_map__is_internal(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/maps/%s", dir, bpf_map__name(m));
+		if (bpf_map__pin(m, path)) {
+			snprintf(err, errlen, "failed to pin %s: %s", path, errstr(errno));
+			return -1;
+		}
+	}
+	/* The always-on hooks, by program name. */
+	bpf_object__for_each_program(p, l->skel->obj)
+	{
+		struct bpf_link *link = NULL;
+
+		if (p == l->skel->progs.secimport_sys_enter)
+			link = l->skel->links.secimport_sys_enter;
+		else if (p == l->skel->progs.secimport_fork)
+			link = l->skel->links.secimport_fork;
+		else if (p == l->skel->progs.secimport_exec)
+			link = l->skel->links.secimport_exec;
+		else if (p == l->skel->progs.secimport_exit)
+			link = l->skel->links.secimport_exit;
+		else if (p == l->skel->progs.secimport_lsm_guard)
+			link = l->guard_links[0];
+		else if (p == l->skel->progs.secimport_guard_unix)
+			link = l->guard_links[1];
+		if (pin_link(link, dir, bpf_program__name(p), err, errlen))
+			return -1;
+	}
+	for (size_t i = 0; i < l->nr_deny_links; i++) {
+		snprintf(name, sizeof(name), "deny_%zu", i);
+		if (pin_link(l->deny_links[i], dir, name, err, errlen))
+			return -1;
+	}
+	for (__u32 i = 0; i < l->nr_interps; i++) {
+		snprintf(name, sizeof(name), "runtime_probe_%u", i);
+		if (pin_link(l->runtime_probes[i], dir, name, err, errlen))
+			return -1;
+	}
+	return 0;
 }

@@ -88,6 +88,28 @@ int loader_trace_modules(struct loader *l, __u32 set, __u64 (*allow)[SECIMPORT_S
 int loader_trace_files(struct loader *l, void (*cb)(void *ctx, const char *path, unsigned int nr),
 		       void *ctx);
 
+/* Loaded system: a map's fd by name (-1 if none). */
+int loader_map_fd(struct loader *l, const char *name);
+
+/*
+ * Loaded system: attach the registration guard (see registration.bpf.c)
+ * where this kernel can: cgroup connect_unix (6.7+), BPF LSM.
+ */
+int loader_attach_system(struct loader *l, const struct loader_status *st, char *err,
+			 size_t errlen);
+/* Is a registration guard attached? Without one the broker refuses everyone. */
+bool loader_guard_live(const struct loader *l);
+
+/* Loaded system: cover every thread of the running processes @tgids. */
+int loader_adopt(struct loader *l, const __u32 *tgids, const struct secimport_adopt *a, size_t n,
+		 char *err, size_t errlen);
+
+/*
+ * Loaded system: pin every map (DIR/maps/NAME) and link (DIR/links/NAME), so
+ * that enforcement outlives this process.
+ */
+int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen);
+
 /* Sum of a per-CPU counter (enum secimport_counter). */
 __u64 loader_counter(struct loader *l, unsigned int which);
 

@@ -16,6 +16,11 @@ static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run a program with Python modules confined" },
 	{ "trace", cmd_trace, "run a program and write the policy its modules need" },
 	{ "policy", cmd_policy, "check, merge or import policy files" },
+	{ "load", cmd_load, "enforce system-wide from pinned BPF programs" },
+	{ "unload", cmd_unload, "end what load started" },
+	{ "status", cmd_status, "what the loaded system enforces, and whether it is whole" },
+	{ "events", cmd_events, "violation records of the loaded system" },
+	{ "broker", cmd_broker, "serve secure_import() registrations (load starts one)" },
 	{ "features", cmd_features, "which hooks this kernel allows (kill, log, deny)" },
 };
 

@@ -759,3 +759,58 @@ bool policy_uses_action(const struct policy *p, unsigned int flag)
 			return true;
 	return false;
 }
+
+int policy_append(struct policy *dst, struct policy *src, struct policy_diag *diag)
+{
+	struct policy_module *mods;
+
+	for (size_t i = 0; i < src->nr_modules; i++)
+		for (size_t k = 0; k < dst->nr_modules; k++)
+			if (!strcmp(src->modules[i].name, dst->modules[k].name)) {
+				snprintf(diag->msg, sizeof(diag->msg),
+					 "%s:%u:%u: error: module '%s' is also in %s; one policy "
+					 "per module (combine them into one file)",
+					 src->source, src->modules[i].line, src->modules[i].column,
+					 src->modules[i].name, dst->source);
+				return -1;
+			}
+	if (src->has_process_default && dst->has_process_default) {
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "%s: error: process_default is also in %s; only one policy may set it",
+			 src->source, dst->source);
+		return -1;
+	}
+	if (dst->nr_modules + src->nr_modules >= SECIMPORT_MAX_MODULES) {
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "%s: error: %zu modules in all; at most %d can be confined", src->source,
+			 dst->nr_modules + src->nr_modules, SECIMPORT_MAX_MODULES - 1);
+		return -1;
+	}
+	mods = realloc(dst->modules, (dst->nr_modules + src->nr_modules + 1) * sizeof(*mods));
+	if (!mods) {
+		snprintf(diag->msg, sizeof(diag->msg), "out of memory");
+		return -1;
+	}
+	dst->modules = mods;
+	memcpy(mods + dst->nr_modules, src->modules, src->nr_modules * sizeof(*mods));
+	dst->nr_modules += src->nr_modules;
+	src->nr_modules = 0;
+	if (src->has_process_default) {
+		dst->process_default = src->process_default;
+		dst->has_process_default = true;
+		memset(&src->process_default, 0, sizeof(src->process_default));
+		src->has_process_default = false;
+	}
+	policy_free(src);
+	return 0;
+}
+
+bool policy_location_valid(const char *s, size_t len)
+{
+	static const char frozen[] = "<frozen ";
+	size_t n = sizeof(frozen) - 1;
+
+	if (len > n + 1 && !strncmp(s, frozen, n) && s[len - 1] == '>')
+		return policy_import_name_valid(s + n, len - n - 1);
+	return policy_path_valid(s, len);
+}

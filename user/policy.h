@@ -53,6 +53,13 @@ int policy_parse_buffer(struct policy *p, const char *source_name, const void *b
 			const struct syscall_table *table, struct policy_diag *diag);
 void policy_free(struct policy *p);
 
+/*
+ * Move the modules of @src into @dst (and free @src): several policy files
+ * loaded as one. A module named in both, or process_default in both, is an
+ * error (-1 with @diag; both left as they were).
+ */
+int policy_append(struct policy *dst, struct policy *src, struct policy_diag *diag);
+
 /* Replace every module's action (the `run --action` override). */
 void policy_override_action(struct policy *p, unsigned int action);
 
@@ -77,6 +84,9 @@ static inline bool policy_allows(const uint64_t *allow, unsigned int nr)
  */
 bool policy_import_name_valid(const char *s, size_t len);
 bool policy_path_valid(const char *s, size_t len);
+/* Where a module's code is, as the kernel matches it: a valid path, or
+ * "<frozen NAME>" (the co_filename of a frozen stdlib module). */
+bool policy_location_valid(const char *s, size_t len);
 
 /* Does @allow allow syscall @name (unknown names are not allowed)? */
 static inline bool policy_allows_name(const struct syscall_table *t, const uint64_t *allow,

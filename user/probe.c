@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <bpf/btf.h>
 
 #include "probe.h"
 
@@ -50,5 +51,30 @@ int probe_cgroup2_root(char *path, size_t len)
 		break;
 	}
 	endmntent(f);
+	return ret;
+}
+
+int probe_kernel_enum(const char *type, const char *name, long long *value)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int ret = -1;
+
+	if (!btf)
+		return -1;
+	for (__u32 id = 1; id < btf__type_cnt(btf) && ret; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!btf_is_enum(t) || strcmp(btf__name_by_offset(btf, t->name_off), type))
+			continue;
+		const struct btf_enum *e = btf_enum(t);
+
+		for (__u16 i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+				*value = e->val;
+				ret = 0;
+				break;
+			}
+	}
+	btf__free(btf);
 	return ret;
 }

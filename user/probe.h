@@ -16,4 +16,7 @@ bool probe_lsm_bpf_listed(char *lsms, size_t len);
 /* Where the cgroup v2 hierarchy is mounted (unified or hybrid); -1 if nowhere. */
 int probe_cgroup2_root(char *path, size_t len);
 
+/* The value of enumerator @name of enum @type in the running kernel's BTF. */
+int probe_kernel_enum(const char *type, const char *name, long long *value);
+
 #endif

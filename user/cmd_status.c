@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * secimport-bpf status / events: what a loaded system is doing, read from
+ * its pinned maps and links alone (the loader is long gone).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "events.h"
+#include "system.h"
+#include "util.h"
+
+static int parse_args(int argc, char **argv, const char *usage, const char **dir, bool *json,
+		      bool *follow)
+{
+	static const struct option longopts[] = {
+		{ "pin-dir", required_argument, NULL, 'D' }, { "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },	     { "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },	     {},
+	};
+	int c;
+
+	*dir = system_default_dir();
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jfvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			*dir = optarg;
+			break;
+		case 'j':
+			*json = true;
+			break;
+		case 'f':
+			if (!follow)
+				goto bad;
+			*follow = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			printf("%s", usage);
+			exit(EXIT_OK);
+		default:
+			goto bad;
+		}
+	}
+	if (optind == argc)
+		return 0;
+bad:
+	fprintf(stderr, "%s", usage);
+	return -1;
+}
+
+/* Pinned links, and how many of them the kernel still has attached. */
+static void count_links(const char *dir, unsigned int *pinned, unsigned int *live)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	*pinned = *live = 0;
+	snprintf(path, sizeof(path), "%s/links", dir);
+	if (!(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		(*pinned)++;
+		snprintf(path, sizeof(path), "%s/links/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			(*live)++;
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* Processes the system covers, and those with a private set. */
+static void count_processes(const struct system *s, unsigned int *covered,
+			    unsigned int *registered)
+{
+	struct secimport_thread *ts = malloc(sizeof(*ts));
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	*covered = *registered = 0;
+	if (!d || !ts) {
+		free(ts);
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+		__u32 tgid = pid, pset;
+		int pidfd;
+
+		if (pid <= 0)
+			continue;
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0)
+			continue;
+		if (bpf_map_lookup_elem(s->threads, &pidfd, ts) == 0 &&
+		    (ts->flags & SECIMPORT_TS_SYSTEM))
+			(*covered)++;
+		if (bpf_map_lookup_elem(s->proc_sets, &tgid, &pset) == 0)
+			(*registered)++;
+		close(pidfd);
+	}
+	closedir(d);
+	free(ts);
+}
+
+static bool process_is(pid_t pid, const char *comm_prefix)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strncmp(comm, comm_prefix, strlen(comm_prefix));
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char usage[] =
+	    "Usage: secimport-bpf status [--json] [--pin-dir DIR]\n\n"
+	    "What the loaded system enforces, and whether it is whole. Exits 0 when a\n"
+	    "system is loaded with every hook attached, 1 otherwise.\n";
+	const char *dir, *counter_names[] = { "killed", "logged", "events_dropped",
+					      "walks", "walks_failed_closed" };
+	unsigned int counters[] = { SECIMPORT_CNT_KILLED, SECIMPORT_CNT_LOGGED,
+				    SECIMPORT_CNT_EVENTS_DROPPED, SECIMPORT_CNT_WALKS,
+				    SECIMPORT_CNT_WALK_FAILED };
+	unsigned int pinned, live, covered, registered;
+	bool json = false, broker_up, whole;
+	struct system s;
+	char err[512], when[64];
+	__u32 slot;
+	time_t t;
+	struct tm tm;
+
+	if (parse_args(argc, argv, usage, &dir, &json, NULL))
+		return EXIT_USAGE;
+	if (system_open(&s, dir, err, sizeof(err))) {
+		if (json)
+			printf("{\"loaded\":false}\n");
+		p_err("%s", err);
+		return EXIT_FAIL;
+	}
+	count_links(dir, &pinned, &live);
+	count_processes(&s, &covered, &registered);
+	broker_up = process_is(s.sysinfo.broker_pid, "secimport-bpf");
+	whole = pinned > 0 && live == pinned;
+	slot = system_config_get(&s, SECIMPORT_CFG_SYSTEM_SET);
+	t = s.sysinfo.loaded_at;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	s.sysinfo.socket[sizeof(s.sysinfo.socket) - 1] = 0;
+
+	if (json) {
+		printf("{\"loaded\":true,\"whole\":%s,\"pin_dir\":", whole ? "true" : "false");
+		json_write_string(stdout, dir);
+		printf(",\"version\":");
+		json_write_string(stdout, s.sysinfo.version);
+		printf(",\"loaded_at\":\"%s\",\"engine\":\"stackwalk\",\"bpf_lsm\":%s,"
+		       "\"cgroup_socket_hooks\":%s,\"deny_fallback_kill\":%s,\"links\":{\"pinned\":"
+		       "%u,\"attached\":%u},\"interpreters\":[",
+		       when, s.sysinfo.flags & SECIMPORT_SYS_LSM ? "true" : "false",
+		       s.sysinfo.flags & SECIMPORT_SYS_CGROUP ? "true" : "false",
+		       s.sysinfo.flags & SECIMPORT_SYS_FALLBACK_KILL ? "true" : "false", pinned,
+		       live);
+		for (__u32 i = 0; i < s.sysinfo.nr_interps && i < SECIMPORT_MAX_INTERPS_INFO; i++) {
+			s.sysinfo.interps[i][sizeof(s.sysinfo.interps[i]) - 1] = 0;
+			if (i)
+				putchar(',');
+			json_write_string(stdout, s.sysinfo.interps[i]);
+		}
+		printf("],\"policy\":{\"slot\":%u,\"generation\":%llu,\"modules\":[", slot,
+		       (unsigned long long)system_config_get(&s, SECIMPORT_CFG_GEN));
+		for (unsigned int m = 0, n = 0; m < SECIMPORT_MAX_MODULES; m++) {
+			const char *name = system_module_name(&s, slot, m);
+
+			if (!strcmp(name, "<unknown>") || !strcmp(name, "<removed>"))
+				continue;
+			if (n++)
+				putchar(',');
+			json_write_string(stdout, name);
+		}
+		printf("]},\"broker\":{\"pid\":%u,\"running\":%s,\"socket\":", s.sysinfo.broker_pid,
+		       broker_up ? "true" : "false");
+		json_write_string(stdout, s.sysinfo.socket);
+		printf("},\"processes\":{\"covered\":%u,\"registered\":%u},\"counters\":{",
+		       covered, registered);
+		for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+			printf("%s\"%s\":%llu", i ? "," : "", counter_names[i],
+			       (unsigned long long)system_counter(&s, counters[i]));
+		printf("}}\n");
+	} else {
+		printf("secimport-bpf system at %s: %s\n", dir,
+		       whole ? "loaded, every hook attached" : "INCOMPLETE: hooks missing");
+		printf("  version:      %s (ABI %u), loaded %s\n", s.sysinfo.version, s.sysinfo.abi,
+		       when);
+		printf("  engine:       stackwalk\n");
+		printf("  hooks:        %u of %u pinned links attached; BPF LSM %s%s\n", live,
+		       pinned, s.sysinfo.flags & SECIMPORT_SYS_LSM ? "live" : "not live",
+		       s.sysinfo.flags & SECIMPORT_SYS_CGROUP ? "; cgroup socket hooks live" : "");
+		printf("  interpreters:");
+		for (__u32 i = 0; i < s.sysinfo.nr_interps && i < SECIMPORT_MAX_INTERPS_INFO; i++) {
+			s.sysinfo.interps[i][sizeof(s.sysinfo.interps[i]) - 1] = 0;
+			printf(" %s", s.sysinfo.interps[i]);
+		}
+		printf("\n  policy:       slot %u, generation %llu, modules:", slot,
+		       (unsigned long long)system_config_get(&s, SECIMPORT_CFG_GEN));
+		for (unsigned int m = 0, n = 0; m < SECIMPORT_MAX_MODULES; m++) {
+			const char *name = system_module_name(&s, slot, m);
+
+			if (!strcmp(name, "<unknown>") || !strcmp(name, "<removed>"))
+				continue;
+			printf("%s %s", n++ ? "," : "", name);
+		}
+		printf("\n  broker:       pid %u, %s, socket %s\n", s.sysinfo.broker_pid,
+		       broker_up ? "running" : "NOT running (secure_import fails; restart it with "
+					       "'secimport-bpf broker --daemon')",
+		       s.sysinfo.socket);
+		printf("  processes:    %u covered, %u with registered modules\n", covered,
+		       registered);
+		printf("  counters:    ");
+		for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+			printf(" %s=%llu", counter_names[i],
+			       (unsigned long long)system_counter(&s, counters[i]));
+		putchar('\n');
+	}
+	system_close(&s);
+	return whole ? EXIT_OK : EXIT_FAIL;
+}
+
+static volatile sig_atomic_t stop_events;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_events = 1;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct secimport_event *e = data;
+
+	if (len >= sizeof(*e) && e->type == SECIMPORT_EV_VIOLATION)
+		event_print(ctx, e);
+	return 0;
+}
+
+int cmd_events(int argc, char **argv)
+{
+	static const char usage[] =
+	    "Usage: secimport-bpf events [--json] [--follow] [--pin-dir DIR]\n\n"
+	    "The loaded system's violation records (the same records as 'run'): those\n"
+	    "waiting in its ring buffer, then, with --follow, new ones until interrupted.\n"
+	    "Reading consumes them; one reader at a time.\n";
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct event_printer pr;
+	struct ring_buffer *rb;
+	bool json = false, follow = false;
+	const char *dir;
+	struct system s;
+	char err[512];
+
+	if (parse_args(argc, argv, usage, &dir, &json, &follow))
+		return EXIT_USAGE;
+	if (system_open(&s, dir, err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_FAIL;
+	}
+	event_printer_init_named(&pr, stdout, json, syscall_table_native(), system_module_name,
+				 &s);
+	rb = ring_buffer__new(s.events, on_event, &pr, NULL);
+	if (!rb) {
+		p_err("cannot read the event ring buffer: %s", strerror(errno));
+		system_close(&s);
+		return EXIT_FAIL;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ring_buffer__consume(rb);
+	while (follow && !stop_events) {
+		int n = ring_buffer__poll(rb, 500);
+
+		if (n < 0 && n != -EINTR) {
+			p_err("reading events: %s", strerror(-n));
+			break;
+		}
+	}
+	ring_buffer__free(rb);
+	system_close(&s);
+	return EXIT_OK;
+}
