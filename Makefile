@@ -130,8 +130,8 @@ $(OUTPUT)/tests/test_import_secimport: tests/unit/test_import_secimport.c $(POLI
 test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)for t in $^; do echo "# $$t"; $$t || exit 1; done
 
-test-e2e: $(OUTPUT)/secimport-bpf
-	$(Q)tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf
+test-e2e: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
+	$(Q)tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 
 # The end-to-end suite on Debian bookworm's stock 6.1 kernel (BPF LSM on)
 # under qemu/TCG: the deny tests, and CO-RE on a second kernel.
@@ -165,10 +165,27 @@ lint:
 format-check:
 	$(Q)clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c bench/*.c
 
+# The Python package goes where the system's python3 looks (Debian:
+# /usr/local/lib/python3.X/dist-packages); PYTHON_SITE=DIR puts it elsewhere.
+PYTHON ?= python3
+PYTHON_SITE ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib"))' 2>/dev/null)
+LIBDIR ?= $(PREFIX)/lib
+
 install: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies \
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/include
 	install -m 0755 $(OUTPUT)/secimport-bpf $(DESTDIR)$(PREFIX)/bin/secimport-bpf
 	install -m 0644 policies/*.yaml $(DESTDIR)$(PREFIX)/share/secimport-bpf/policies/
+	install -m 0755 $(OUTPUT)/libsecimport.so $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libsecimport.so
+	install -m 0644 user/libsecimport.h $(DESTDIR)$(PREFIX)/include/libsecimport.h
+	@if [ -n "$(PYTHON_SITE)" ]; then \
+		install -d $(DESTDIR)$(PYTHON_SITE)/secimport && \
+		install -m 0644 python/secimport/__init__.py $(DESTDIR)$(PYTHON_SITE)/secimport/ && \
+		echo 'LIBDIR = "$(LIBDIR)"' > $(DESTDIR)$(PYTHON_SITE)/secimport/_install.py && \
+		echo "  installed the Python package in $(PYTHON_SITE)"; \
+	else echo "  no $(PYTHON) found: the Python package is not installed (PYTHON_SITE=DIR)"; fi
+	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || true
 
 clean:
 	$(call msg,CLEAN)

@@ -88,7 +88,8 @@ struct secimport_frame {
 #define SECIMPORT_TS_USDT 0x8u /* the USDT engine is attached to this process */
 #define SECIMPORT_TS_STACKWALK 0x10u /* attribution by walking CPython's frames */
 #define SECIMPORT_TS_DENY_ARMED 0x20u /* the current syscall is refused: hooks say EPERM */
-#define SECIMPORT_TS_SYSTEM 0x40u /* covered by the loaded system: its set follows `system_config` */
+#define SECIMPORT_TS_SYSTEM \
+	0x40u /* covered by the loaded system: its set follows `system_config` */
 
 /* Task storage value: the verdict state of one thread. */
 struct secimport_thread {

@@ -32,7 +32,8 @@ static __always_inline void event_fill_frame(struct secimport_event *e,
  */
 static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
 				      __u64 confined, __u64 refusing, __u64 pconfined,
-				      __u64 prefusing, __u32 evflags, const struct walk_result *walk)
+				      __u64 prefusing, __u32 evflags,
+				      const struct walk_result *walk)
 {
 	struct secimport_event *e;
 

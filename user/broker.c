@@ -44,9 +44,20 @@ int broker_listen(const char *path, char *err, size_t errlen)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = 0;
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-			return -1;
+		/* mkdir -p: /run may be all there is. */
+		for (char *p = dir + 1;; p++) {
+			bool last = *p == 0;
+
+			if (*p != '/' && !last)
+				continue;
+			*p = 0;
+			if (mkdir(dir, 0755) && errno != EEXIST) {
+				snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+				return -1;
+			}
+			if (last)
+				break;
+			*p = '/';
 		}
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -73,7 +84,7 @@ struct request_ctx {
 };
 
 __attribute__((format(printf, 3, 4))) static int refuse(struct request_ctx *c, int status,
-							 const char *fmt, ...)
+							const char *fmt, ...)
 {
 	va_list ap;
 
@@ -339,8 +350,7 @@ static void handle(struct system *s, int conn, bool log)
 		goto reply;
 	}
 	/* What the kernel saw at connect: who, and whether confined code asked. */
-	if (!same_connection(conn, client_fd) ||
-	    bpf_map_lookup_elem(s->peers, &client_fd, &peer)) {
+	if (!same_connection(conn, client_fd) || bpf_map_lookup_elem(s->peers, &client_fd, &peer)) {
 		refuse(&c, EPERM,
 		       "the connection is not one the registration guard saw; use "
 		       "secure_import() (libsecimport), which makes a fresh connection");

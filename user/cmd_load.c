@@ -165,8 +165,8 @@ static int runtime_of(pid_t pid, const struct system_interp *ip, ino_t ino, __u6
 		unsigned long long start, end, off, inode;
 		char perms[8];
 
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu", &start, &end, perms, &off, &inode) !=
-			    5 ||
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu", &start, &end, perms, &off,
+			   &inode) != 5 ||
 		    inode != ino || init_off < off || init_off >= off + (end - start))
 			continue;
 		/* The same arithmetic as the runtime probe: the load bias is page aligned. */
@@ -274,10 +274,11 @@ static int load(const struct load_opts *o)
 	}
 	if (system_is_loaded(o->dir)) {
 		if (system_open(&sys, o->dir, err, sizeof(err)) == 0) {
-			p_err("a secimport-bpf system is already loaded at %s (version %s); change "
-			      "its policy with 'secimport-bpf policy apply FILE', or 'secimport-bpf "
-			      "unload' first",
-			      o->dir, sys.sysinfo.version);
+			p_err(
+			    "a secimport-bpf system is already loaded at %s (version %s); change "
+			    "its policy with 'secimport-bpf policy apply FILE', or 'secimport-bpf "
+			    "unload' first",
+			    o->dir, sys.sysinfo.version);
 			system_close(&sys);
 		} else {
 			p_err("%s", err);
@@ -417,8 +418,7 @@ int cmd_load(int argc, char **argv)
 }
 
 /* Simple commands: [--pin-dir DIR] [-v]. */
-static int parse_dir_args(int argc, char **argv, const char *usage, const char **dir,
-			  bool *daemon)
+static int parse_dir_args(int argc, char **argv, const char *usage, const char **dir, bool *daemon)
 {
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'D' },
@@ -458,21 +458,6 @@ bad:
 	return -1;
 }
 
-/* The broker of the system, if @pid is one: never signal a reused pid. */
-static bool is_broker(pid_t pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	return !strncmp(comm, "secimport-bpf", 13);
-}
-
 int cmd_unload(int argc, char **argv)
 {
 	static const char usage[] =
@@ -496,7 +481,7 @@ int cmd_unload(int argc, char **argv)
 	if (system_open(&s, dir, err, sizeof(err)) == 0) {
 		pid_t pid = s.sysinfo.broker_pid;
 
-		if (pid > 0 && is_broker(pid))
+		if (pid > 0 && process_alive_as(pid, "secimport-bpf"))
 			kill(pid, SIGTERM);
 		s.sysinfo.socket[sizeof(s.sysinfo.socket) - 1] = 0;
 		if (s.sysinfo.socket[0])
@@ -537,7 +522,7 @@ int cmd_broker(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	s.sysinfo.socket[sizeof(s.sysinfo.socket) - 1] = 0;
-	if (s.sysinfo.broker_pid > 0 && is_broker(s.sysinfo.broker_pid) &&
+	if (s.sysinfo.broker_pid > 0 && process_alive_as(s.sysinfo.broker_pid, "secimport-bpf") &&
 	    (pid_t)s.sysinfo.broker_pid != getpid()) {
 		p_err("the broker already runs (pid %u)", s.sysinfo.broker_pid);
 		system_close(&s);

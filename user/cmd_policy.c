@@ -16,19 +16,20 @@
 
 static void policy_usage(FILE *f)
 {
-	fprintf(f, "Usage: secimport-bpf policy check FILE [--json] [--python PATH]\n"
-		   "       secimport-bpf policy merge FILE... [-o OUT]\n"
-		   "       secimport-bpf policy import-secimport FILE [-o OUT]\n"
-		   "       secimport-bpf policy apply FILE...   (replace a loaded system's policy)\n"
-		   "\n"
-		   "Validate FILE and print what each module compiles to: its action and\n"
-		   "the syscalls it refuses (or, for an allowlist, the ones it allows).\n"
-		   "\n"
-		   "Options:\n"
-		   "  -j, --json          print the result as JSON\n"
-		   "      --python PATH   also resolve the modules as PATH would import them\n"
-		   "                      from the current directory\n"
-		   "  -h, --help          this help\n");
+	fprintf(f,
+		"Usage: secimport-bpf policy check FILE [--json] [--python PATH]\n"
+		"       secimport-bpf policy merge FILE... [-o OUT]\n"
+		"       secimport-bpf policy import-secimport FILE [-o OUT]\n"
+		"       secimport-bpf policy apply FILE...   (replace a loaded system's policy)\n"
+		"\n"
+		"Validate FILE and print what each module compiles to: its action and\n"
+		"the syscalls it refuses (or, for an allowlist, the ones it allows).\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json          print the result as JSON\n"
+		"      --python PATH   also resolve the modules as PATH would import them\n"
+		"                      from the current directory\n"
+		"  -h, --help          this help\n");
 }
 
 /* Allowlists print what they allow; the rest what they refuse. */

@@ -95,8 +95,7 @@ static void count_links(const char *dir, unsigned int *pinned, unsigned int *liv
 }
 
 /* Processes the system covers, and those with a private set. */
-static void count_processes(const struct system *s, unsigned int *covered,
-			    unsigned int *registered)
+static void count_processes(const struct system *s, unsigned int *covered, unsigned int *registered)
 {
 	struct secimport_thread *ts = malloc(sizeof(*ts));
 	struct dirent *de;
@@ -130,30 +129,14 @@ static void count_processes(const struct system *s, unsigned int *covered,
 	free(ts);
 }
 
-static bool process_is(pid_t pid, const char *comm_prefix)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = 0;
-	fclose(f);
-	return !strncmp(comm, comm_prefix, strlen(comm_prefix));
-}
-
 int cmd_status(int argc, char **argv)
 {
 	static const char usage[] =
 	    "Usage: secimport-bpf status [--json] [--pin-dir DIR]\n\n"
 	    "What the loaded system enforces, and whether it is whole. Exits 0 when a\n"
 	    "system is loaded with every hook attached, 1 otherwise.\n";
-	const char *dir, *counter_names[] = { "killed", "logged", "events_dropped",
-					      "walks", "walks_failed_closed" };
+	const char *dir, *counter_names[] = { "killed", "logged", "events_dropped", "walks",
+					      "walks_failed_closed" };
 	unsigned int counters[] = { SECIMPORT_CNT_KILLED, SECIMPORT_CNT_LOGGED,
 				    SECIMPORT_CNT_EVENTS_DROPPED, SECIMPORT_CNT_WALKS,
 				    SECIMPORT_CNT_WALK_FAILED };
@@ -175,7 +158,7 @@ int cmd_status(int argc, char **argv)
 	}
 	count_links(dir, &pinned, &live);
 	count_processes(&s, &covered, &registered);
-	broker_up = process_is(s.sysinfo.broker_pid, "secimport-bpf");
+	broker_up = process_alive_as(s.sysinfo.broker_pid, "secimport-bpf");
 	whole = pinned > 0 && live == pinned;
 	slot = system_config_get(&s, SECIMPORT_CFG_SYSTEM_SET);
 	t = s.sysinfo.loaded_at;
@@ -215,8 +198,8 @@ int cmd_status(int argc, char **argv)
 		printf("]},\"broker\":{\"pid\":%u,\"running\":%s,\"socket\":", s.sysinfo.broker_pid,
 		       broker_up ? "true" : "false");
 		json_write_string(stdout, s.sysinfo.socket);
-		printf("},\"processes\":{\"covered\":%u,\"registered\":%u},\"counters\":{",
-		       covered, registered);
+		printf("},\"processes\":{\"covered\":%u,\"registered\":%u},\"counters\":{", covered,
+		       registered);
 		for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 			printf("%s\"%s\":%llu", i ? "," : "", counter_names[i],
 			       (unsigned long long)system_counter(&s, counters[i]));
@@ -245,8 +228,9 @@ int cmd_status(int argc, char **argv)
 			printf("%s %s", n++ ? "," : "", name);
 		}
 		printf("\n  broker:       pid %u, %s, socket %s\n", s.sysinfo.broker_pid,
-		       broker_up ? "running" : "NOT running (secure_import fails; restart it with "
-					       "'secimport-bpf broker --daemon')",
+		       broker_up ? "running"
+				 : "NOT running (secure_import fails; restart it with "
+				   "'secimport-bpf broker --daemon')",
 		       s.sysinfo.socket);
 		printf("  processes:    %u covered, %u with registered modules\n", covered,
 		       registered);
@@ -298,8 +282,7 @@ int cmd_events(int argc, char **argv)
 		p_err("%s", err);
 		return EXIT_FAIL;
 	}
-	event_printer_init_named(&pr, stdout, json, syscall_table_native(), system_module_name,
-				 &s);
+	event_printer_init_named(&pr, stdout, json, syscall_table_native(), system_module_name, &s);
 	rb = ring_buffer__new(s.events, on_event, &pr, NULL);
 	if (!rb) {
 		p_err("cannot read the event ring buffer: %s", strerror(errno));

@@ -540,13 +540,13 @@ int loader_map_fd(struct loader *l, const char *name)
 	return m ? bpf_map__fd(m) : -1;
 }
 
-int loader_attach_system(struct loader *l, const struct loader_status *st, char *err,
-			 size_t errlen)
+int loader_attach_system(struct loader *l, const struct loader_status *st, char *err, size_t errlen)
 {
 	if (st->lsm_live) {
 		l->guard_links[0] = bpf_program__attach(l->skel->progs.secimport_lsm_guard);
 		if (!l->guard_links[0]) {
-			snprintf(err, errlen, "failed to attach the registration guard (BPF LSM): %s",
+			snprintf(err, errlen,
+				 "failed to attach the registration guard (BPF LSM): %s",
 				 errstr(errno));
 			return -1;
 		}

@@ -61,8 +61,8 @@ int set_put_policy(const struct set_maps *m, __u32 set, __u32 module,
 	return 0;
 }
 
-int set_put_location(const struct set_maps *m, __u32 set, const struct location *loc,
-		     __u32 module, char *err, size_t errlen)
+int set_put_location(const struct set_maps *m, __u32 set, const struct location *loc, __u32 module,
+		     char *err, size_t errlen)
 {
 	struct secimport_location_key key = {};
 	struct secimport_location val = { .module = module };

@@ -34,8 +34,8 @@ void set_walk_add(struct secimport_set *si, const struct secimport_module_policy
 int set_put_policy(const struct set_maps *m, __u32 set, __u32 module,
 		   const struct secimport_module_policy *mp, const char *name, char *err,
 		   size_t errlen);
-int set_put_location(const struct set_maps *m, __u32 set, const struct location *loc,
-		     __u32 module, char *err, size_t errlen);
+int set_put_location(const struct set_maps *m, __u32 set, const struct location *loc, __u32 module,
+		     char *err, size_t errlen);
 int set_put_summary(const struct set_maps *m, __u32 set, const struct secimport_set *si, char *err,
 		    size_t errlen);
 

@@ -129,11 +129,12 @@ static int ask_broker(const struct broker_request *r, struct broker_reply *reply
 				 path);
 			ret = SECIMPORT_E_NOT_LOADED;
 		} else if (errno == ECONNREFUSED) {
-			snprintf(err, errlen,
-				 "the secimport-bpf broker is not running (%s refuses connections); "
-				 "an administrator must run 'sudo secimport-bpf broker --daemon' (or "
-				 "load again)",
-				 path);
+			snprintf(
+			    err, errlen,
+			    "the secimport-bpf broker is not running (%s refuses connections); "
+			    "an administrator must run 'sudo secimport-bpf broker --daemon' (or "
+			    "load again)",
+			    path);
 			ret = SECIMPORT_E_NOT_LOADED;
 		} else {
 			snprintf(err, errlen, "cannot reach the secimport-bpf broker at %s: %s",
@@ -207,8 +208,8 @@ EXPORT int secimport_register(const char *module, const char *const *locations, 
 		snprintf(r->locs[i].path, sizeof(r->locs[i].path), "%s", locations[i]);
 		r->locs[i].prefix = prefix && prefix[i];
 	}
-	ret = compile(r, module, allow_shell, allow_networking, syscalls, nr_syscalls, action,
-		      err, errlen);
+	ret = compile(r, module, allow_shell, allow_networking, syscalls, nr_syscalls, action, err,
+		      errlen);
 	if (!ret)
 		ret = ask_broker(r, &reply, err, errlen);
 	free(r);

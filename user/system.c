@@ -51,11 +51,11 @@ int system_open(struct system *s, const char *dir, char *err, size_t errlen)
 		const char *name;
 		int *fd;
 	} maps[] = {
-		{ "system_info", &s->info },   { "policies", &s->policies },
+		{ "system_info", &s->info },	{ "policies", &s->policies },
 		{ "locations", &s->locations }, { "sets", &s->sets },
-		{ "module_names", &s->names }, { "system_config", &s->config },
+		{ "module_names", &s->names },	{ "system_config", &s->config },
 		{ "proc_sets", &s->proc_sets }, { "events", &s->events },
-		{ "counters", &s->counters },  { "threads", &s->threads },
+		{ "counters", &s->counters },	{ "threads", &s->threads },
 		{ "peers", &s->peers },
 	};
 	__u32 zero = 0;
@@ -99,8 +99,8 @@ fail:
 
 void system_close(struct system *s)
 {
-	int *fds[] = { &s->policies, &s->locations, &s->sets,	  &s->names,
-		       &s->config,   &s->proc_sets, &s->info,	  &s->events,
+	int *fds[] = { &s->policies, &s->locations, &s->sets, &s->names,
+		       &s->config,   &s->proc_sets, &s->info, &s->events,
 		       &s->counters, &s->threads,   &s->peers };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -212,8 +212,8 @@ int system_write_slot(const struct system *s, __u32 slot, __u32 active, const st
 			}
 		}
 	set_clear(&m, slot);
-	return set_write_policy(&m, slot, p, resolved, nr_resolved, numbers, used_old & ~taken,
-				err, errlen);
+	return set_write_policy(&m, slot, p, resolved, nr_resolved, numbers, used_old & ~taken, err,
+				errlen);
 }
 
 void system_sync(void)
@@ -274,8 +274,10 @@ int system_mount_bpffs(const char *dir, char *err, size_t errlen)
 	if (statfs(parent, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (strcmp(parent, "/sys/fs/bpf")) {
-		snprintf(err, errlen, "%s is not on a bpf filesystem; mount one there first "
-			 "(mount -t bpf bpf %s)", dir, parent);
+		snprintf(err, errlen,
+			 "%s is not on a bpf filesystem; mount one there first "
+			 "(mount -t bpf bpf %s)",
+			 dir, parent);
 		return -1;
 	}
 	if (mount("bpf", parent, "bpf", 0, "mode=0700")) {

@@ -53,8 +53,7 @@ static bool same_file(const struct system_interp *ips, size_t nr, const char *pa
 	return false;
 }
 
-int system_interps_find(char *const *given, size_t nr_given, struct system_interp **out,
-			size_t *nr)
+int system_interps_find(char *const *given, size_t nr_given, struct system_interp **out, size_t *nr)
 {
 	struct system_interp *ips = calloc(SECIMPORT_MAX_INTERPS, sizeof(*ips));
 	char why[4096];

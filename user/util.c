@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -84,4 +85,26 @@ void text_write_safe(FILE *f, const char *s)
 void freep(void *ptr)
 {
 	free(*(void **)ptr);
+}
+
+bool process_alive_as(pid_t pid, const char *comm)
+{
+	char path[64], buf[512], *end;
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* "pid (comm) S ...": comm may hold spaces and parentheses. */
+	end = strrchr(buf, ')');
+	if (!end || end[1] != ' ' || end[2] == 'Z' || end[2] == 'X')
+		return false;
+	*end = 0;
+	return strchr(buf, '(') && !strncmp(strchr(buf, '(') + 1, comm, strlen(comm));
 }

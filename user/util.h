@@ -4,6 +4,7 @@
 #define SECIMPORT_UTIL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,9 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void json_write_string(FILE *f, const char *s);
 /* Write @s for a one-line text record: non-printable bytes as \xNN. */
 void text_write_safe(FILE *f, const char *s);
+
+/* Is @pid a live (not zombie) process whose name starts with @comm? */
+bool process_alive_as(pid_t pid, const char *comm);
 
 /* Free *ptr; for __attribute__((cleanup)). */
 void freep(void *ptr);

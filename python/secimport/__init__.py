@@ -34,7 +34,12 @@ def _library_candidates():
     if env:
         return [env]
     here = os.path.dirname(os.path.abspath(__file__))
-    return [
+    try:  # written by secimport-bpf's `make install`
+        from secimport._install import LIBDIR
+        installed = [os.path.join(LIBDIR, "libsecimport.so.0")]
+    except ImportError:
+        installed = []
+    return installed + [
         os.path.join(here, "libsecimport.so.0"),
         "libsecimport.so.0",  # the dynamic loader's search path
         "/usr/local/lib/libsecimport.so.0",

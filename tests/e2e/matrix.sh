@@ -4,9 +4,13 @@
 # 3.13 (no USDT probes, shared libpython) with the stack walker. An
 # interpreter that is missing is reported as a skip, never as a pass.
 #
-#   tests/e2e/matrix.sh BINARY
+# Then the loaded-system suite (system.sh): fully on python3.11, and its
+# core on pyenv's 3.8 and 3.13 (the runtime in a shared libpython).
+#
+#   tests/e2e/matrix.sh BINARY LIBRARY
 set -u
 BIN=$1
+LIB=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
 failed=0
@@ -28,6 +32,24 @@ for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
 		continue
 	fi
 	suite "$py" stackwalk
+done
+system() {
+	local py=$1
+	shift
+	echo "## loaded system, interpreter $py"
+	SECIMPORT_TEST_PYTHON=$py "$HERE/system.sh" "$BIN" "$LIB" "$@" || failed=$((failed + 1))
+}
+
+system /usr/bin/python3.11
+for v in 3.8 3.13; do
+	py=$(find "$PYENV_ROOT"/versions -maxdepth 3 -path "*/versions/$v.*/bin/python$v" 2>/dev/null |
+		sort -V | tail -1)
+	if [ -z "$py" ]; then
+		echo "## SKIP: no pyenv CPython $v for the loaded-system suite"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	system "$py" quickstart subprocess confined_registers inherit_thread system_policy adopt_running
 done
 echo "## matrix: $failed suite(s) failed, $skipped interpreter(s) missing"
 [ "$failed" = 0 ]

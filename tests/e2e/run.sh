@@ -28,10 +28,8 @@ fi
 LSM_LIVE=false
 "$BIN" features --json 2>/dev/null | grep -q '"bpf_lsm":true' && LSM_LIVE=true
 
-ntests=0
-nfailed=0
-nskipped=0
-failures=""
+# shellcheck source=tests/e2e/tap.sh
+. "$HERE/tap.sh"
 
 # --- helpers ---------------------------------------------------------------
 
@@ -62,80 +60,9 @@ confine() {
 	PYFLAGS=()
 }
 
-fail() {
-	failures+="$1"$'\n'
-}
-
-# skip REASON: the test cannot run here; reported as a TAP SKIP, never as a pass.
-skip() {
-	skipped=$1
-}
-
 # can_run_as_nobody: the interpreter is reachable for user nobody.
 can_run_as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$PY" 2>/dev/null
-}
-
-expect_rc() {
-	[ "$RC" = "$1" ] || fail "exit status $RC, expected $1"
-}
-
-expect_file() {
-	[ -e "$M/$1" ] || fail "marker $1 missing: $2"
-}
-
-expect_no_file() {
-	[ ! -e "$M/$1" ] || fail "marker $1 exists: $2"
-}
-
-# expect_err REGEX [COUNT]: violation records (stderr) matching REGEX.
-expect_err() {
-	local n
-	n=$(grep -cE -- "$1" "$T/err")
-	if [ $# -ge 2 ]; then
-		[ "$n" = "$2" ] || fail "$n stderr lines match /$1/, expected $2"
-	else
-		[ "$n" -gt 0 ] || fail "no stderr line matches /$1/"
-	fi
-}
-
-expect_out() {
-	grep -qE -- "$1" "$T/out" || fail "no stdout line matches /$1/"
-}
-
-expect_no_violation() {
-	! grep -qE 'secimport-bpf: (kill|log)' "$T/err" || fail "unexpected violation record"
-}
-
-run_test() {
-	local name=$1 desc=$2
-	if ! declare -F "t_$name" >/dev/null; then
-		ntests=$((ntests + 1))
-		nfailed=$((nfailed + 1))
-		echo "not ok $ntests - $name: no such test"
-		return
-	fi
-	failures=""
-	skipped=""
-	ntests=$((ntests + 1))
-	"t_$name"
-	if [ -n "$skipped" ] && [ -z "$failures" ]; then
-		nskipped=$((nskipped + 1))
-		echo "ok $ntests - $name: $desc # SKIP $skipped"
-	elif [ -z "$failures" ]; then
-		echo "ok $ntests - $name: $desc"
-	else
-		nfailed=$((nfailed + 1))
-		echo "not ok $ntests - $name: $desc"
-		printf '%s' "$failures" | sed 's/^/#   /'
-		if [ -n "${T:-}" ]; then
-			echo "#   --- stdout"
-			sed 's/^/#   /' "$T/out" 2>/dev/null | tail -20
-			echo "#   --- stderr"
-			sed 's/^/#   /' "$T/err" 2>/dev/null | tail -20
-		fi
-	fi
-	T=""
 }
 
 # --- the foundation's cases ------------------------------------------------
@@ -731,9 +658,4 @@ echo "# secimport-bpf end-to-end tests, interpreter $PY, engine $ENGINE, BPF LSM
 for t in $selected; do
 	run_test "$t" "${DESC[$t]:-}"
 done
-echo "1..$ntests"
-if [ "$nfailed" -gt 0 ]; then
-	echo "# $nfailed of $ntests end-to-end tests FAILED ($nskipped skipped)"
-	exit 1
-fi
-echo "# all $ntests end-to-end tests passed ($nskipped skipped)"
+tap_finish end-to-end

@@ -74,6 +74,13 @@ else
 	# shellcheck disable=SC2086 # VM_TESTS is a list of names
 	SECIMPORT_TEST_REQUIRE_LSM=1 SECIMPORT_TEST_PYTHON=$VM_PYTHON bash /src/tests/e2e/run.sh /src/bin/secimport-bpf $VM_TESTS
 	rc=$?
+	# A loaded system on this kernel: deny through secure_import, and the
+	# registration guard through BPF LSM (6.1 has no cgroup connect_unix).
+	if [ -n "$VM_SYSTEM_TESTS" ]; then
+		# shellcheck disable=SC2086 # a list of names
+		SECIMPORT_TEST_PYTHON=$VM_PYTHON bash /src/tests/e2e/system.sh /src/bin/secimport-bpf \
+			/src/bin/libsecimport.so $VM_SYSTEM_TESTS || rc=1
+	fi
 fi
 echo SECIMPORT-VM-END
 # Kernel warnings and errors logged while the suite ran.

@@ -34,6 +34,8 @@ MEM=${SECIMPORT_VM_MEM:-2G}
 KERNEL_META=${SECIMPORT_VM_KERNEL_PKG:-linux-image-cloud-amd64}
 CMDLINE="console=ttyS0 lsm=lockdown,capability,landlock,bpf panic=-1 quiet ${SECIMPORT_VM_APPEND:-}"
 PY=/usr/bin/python3.11
+# The loaded-system tests run in the guest (SECIMPORT_VM_SYSTEM_TESTS overrides).
+VM_SYSTEM_DEFAULT="quickstart network network_deny confined_registers forged_socket two_processes status apply_atomic"
 
 say() { echo "# vm: $*"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -244,6 +246,9 @@ build_extra() {
 		grep -qxF "$(norm "$x")" "$BASE.files" 2>/dev/null || put "$root" "$x"
 	done
 	cp -r "$SRC/tests/e2e" "$root/src/tests/e2e"
+	# The loaded-system suite: the Python package and libsecimport.
+	cp -r "$SRC/python" "$root/src/python"
+	cp "$(dirname "$BIN")/libsecimport.so" "$root/src/bin/libsecimport.so"
 	[ -d "$SRC/policies" ] && cp -r "$SRC/policies" "$root/src/policies"
 	# SECIMPORT_VM_BENCH=SYSCALL_LOOP: run bench/hook-cost.sh instead of the suite.
 	if [ -n "${SECIMPORT_VM_BENCH:-}" ]; then
@@ -254,6 +259,7 @@ build_extra() {
 		printf 'VM_SHELL=%q\n' "${SECIMPORT_VM_SHELL:-0}"
 		printf 'VM_BENCH=%q\n' "$([ -n "${SECIMPORT_VM_BENCH:-}" ] && echo 1 || echo 0)"
 		printf 'VM_TESTS=%q\n' "$*"
+		printf 'VM_SYSTEM_TESTS=%q\n' "${SECIMPORT_VM_SYSTEM_TESTS-$VM_SYSTEM_DEFAULT}"
 		printf 'VM_PYTHON=%q\n' "$PY"
 		# The suite's own settings (SECIMPORT_TEST_ENGINE...) go along.
 		env | sed -n 's/^\(SECIMPORT_TEST_[A-Z0-9_]*\)=.*/\1/p' | grep -vx SECIMPORT_TEST_PYTHON |

@@ -1,0 +1,528 @@
+#!/usr/bin/env bash
+# End-to-end tests of a loaded system: `secimport-bpf load` with pinned
+# programs, the Python secure_import() hook through libsecimport and the
+# broker, status, events, policy apply, unload. Needs root. Prints TAP.
+#
+#   tests/e2e/system.sh BINARY LIBRARY [TEST...]
+#
+# The system is pinned at a directory of its own with a socket of its own,
+# so a system loaded on the machine is left alone. SECIMPORT_TEST_PYTHON is
+# the covered interpreter (default /usr/bin/python3.11).
+set -u
+
+BIN=$(realpath "$1")
+LIB=$(realpath "$2")
+shift 2
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PY=${SECIMPORT_TEST_PYTHON:-/usr/bin/python3.11}
+CASES=$HERE/system
+WORK=$(mktemp -d /tmp/secimport-sys.XXXXXX)
+chmod 755 "$WORK"
+export SECIMPORT_PIN_DIR=/sys/fs/bpf/secimport-e2e
+SOCK=/run/secimport-e2e/secimport.sock
+export SECIMPORT_SOCKET=$SOCK SECIMPORT_LIBRARY=$LIB PYTHONPATH=$ROOT/python
+PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
+
+cleanup() {
+	"$BIN" unload >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" != 0 ]; then
+	echo "Bail out! the system tests load BPF programs: run them as root"
+	exit 1
+fi
+
+LSM_LIVE=false
+"$BIN" features --json 2>/dev/null | grep -q '"bpf_lsm":true' && LSM_LIVE=true
+
+# shellcheck source=tests/e2e/tap.sh
+. "$HERE/tap.sh"
+
+# fresh NAME: a scratch copy of the cases; T the dir, M its marker dir.
+fresh() {
+	T=$WORK/$1.$ntests
+	rm -rf "$T"
+	cp -r "$CASES" "$T"
+	M=$T/markers
+	mkdir -p "$M"
+	chmod 777 "$M" "$T"
+}
+
+# load [ARGS...]: load the system for the covered interpreter; RC, $T/load.err.
+load() {
+	"$BIN" load --python "$PY" --socket "$SOCK" "$@" >"$T/load.out" 2>"$T/load.err"
+	RC=$?
+	[ "$RC" = 0 ] || fail "load failed ($RC): $(cat "$T/load.err")"
+}
+
+unload() {
+	"$BIN" unload >/dev/null 2>&1 || fail "unload failed"
+}
+
+# py SCRIPT [ARGS...]: run a case with the covered interpreter; RC, out, err.
+py() {
+	(cd "$T" && exec timeout 60 "$PY" "$@" >"$T/out" 2>"$T/err")
+	RC=$?
+}
+
+# events: the system's violation records so far, appended to $T/events.
+events() {
+	"$BIN" events >>"$T/events" 2>&1
+}
+
+expect_event() {
+	local n
+	n=$(grep -cE -- "$1" "$T/events")
+	if [ $# -ge 2 ]; then
+		[ "$n" = "$2" ] || fail "$n event lines match /$1/, expected $2"
+	else
+		[ "$n" -gt 0 ] || fail "no event line matches /$1/"
+	fi
+}
+
+# --- the seed's examples, through secure_import() ----------------------------
+
+t_quickstart() {
+	fresh quickstart
+	load
+	py quickstart.py "$M"
+	events
+	expect_rc 137
+	expect_file main_ran "main's own os.system must work"
+	expect_no_file module_ran "the module's shell must never run"
+	expect_no_file imported "nothing after the import may run"
+	expect_event 'kill pid=[0-9]+ .* module=example syscall=(clone3|clone|vfork|fork) frame=.*example\.py' 1
+	unload
+}
+
+t_subprocess() {
+	fresh subprocess
+	load
+	py subprocess_case.py "$M"
+	events
+	expect_rc 137
+	expect_file main_ps "main's os.system(\"ps\") must work"
+	expect_no_file confined_ps "subprocess.check_call must not return"
+	expect_event 'kill .* module=subprocess syscall=(clone3|clone|vfork|fork|execve)'
+	unload
+}
+
+t_network() {
+	fresh network
+	load
+	py network_case.py "$M" kill
+	events
+	expect_rc 137
+	! grep -q shipped "$T/out" || fail "the record was shipped"
+	expect_event 'kill .* module=netlog syscall=(socket|connect)'
+	unload
+}
+
+t_network_deny() {
+	if ! $LSM_LIVE; then
+		skip "BPF LSM is not live on this kernel (the VM suite runs this)"
+		return
+	fi
+	fresh network_deny
+	load
+	py network_case.py "$M" deny
+	events
+	expect_rc 0
+	expect_out 'refused:'
+	expect_file listener_saw_nothing "the listener must see nothing"
+	expect_event 'deny .* module=netlog syscall=(socket|connect)'
+	unload
+}
+
+# --- the registration path -------------------------------------------------
+
+t_nothing_loaded() {
+	fresh nothing_loaded
+	"$BIN" unload >/dev/null 2>&1
+	py nothing_loaded.py "$M"
+	expect_rc 0
+	expect_out 'raised: .*no secimport-bpf system is loaded'
+	expect_out 'in sys.modules: False'
+	expect_no_file module_ran "the module must not have run"
+}
+
+t_nonroot() {
+	fresh nonroot
+	load
+	(cd "$T" && exec timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env PYTHONPATH="$PYTHONPATH" SECIMPORT_LIBRARY="$LIB" SECIMPORT_SOCKET="$SOCK" \
+		"$PY" quickstart.py "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	events
+	expect_rc 137
+	expect_file main_ran "main (nobody) must run"
+	expect_no_file module_ran "the module's shell must never run"
+	# An unprivileged process cannot reach the pinned maps to write anything itself.
+	if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		bpftool map update pinned "$SECIMPORT_PIN_DIR/maps/proc_sets" key 1 0 0 0 value 3 0 0 0 \
+		>/dev/null 2>&1; then
+		fail "nobody could write the pinned proc_sets map"
+	fi
+	unload
+}
+
+t_loosen() {
+	fresh loosen
+	load
+	py loosen.py "$M"
+	events
+	expect_rc 137
+	expect_out 'refused: .*can only make that stricter'
+	expect_out 'tightened'
+	expect_no_file shellmod_ran "the first registration still holds"
+	expect_event 'kill .* module=shellmod syscall=(clone3|clone|vfork|fork)' 1
+	unload
+}
+
+t_confined_registers() {
+	fresh confined_registers
+	load
+	py confined_registers.py
+	expect_rc 0
+	expect_out 'refused: .*confined module is on the caller.s stack'
+	expect_out 'main registered'
+	unload
+}
+
+# A request on one connection that hands over another connection's socket,
+# as something forging who is asking would.
+t_forged_socket() {
+	fresh forged
+	load
+	cat >"$T/forge.py" <<-'PYEOF'
+		import os, socket, struct, sys
+		path = os.environ["SECIMPORT_SOCKET"]
+		a = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); a.connect(path)
+		b = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); b.connect(path)
+		loc = os.path.abspath("shellmod.py").encode().ljust(252, b"\0") + struct.pack("<I", 0)
+		req = (struct.pack("<II", 0x53454349, 1) + b"shellmod".ljust(128, b"\0")
+		       + struct.pack("<II", 2, 1) + b"\0" * 128 + loc + b"\0" * 256 * 7)
+		assert len(req) == 2320, len(req)
+		# b's request, with a's socket: not the other end of b's connection.
+		b.sendmsg([req], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", a.fileno()))])
+		reply = b.recv(1024)
+		print("status", struct.unpack("<i", reply[:4])[0], reply[16:].split(b"\0")[0].decode())
+	PYEOF
+	py forge.py
+	expect_rc 0
+	grep -qE 'status [1-9]' "$T/out" || fail "a forged request was accepted"
+	unload
+}
+
+t_two_processes() {
+	fresh two_processes
+	load
+	(cd "$T" && exec timeout 60 "$PY" two_procs.py "$M" deny "$T/go" >"$T/out.deny" 2>&1) &
+	local p1=$!
+	(cd "$T" && exec timeout 60 "$PY" two_procs.py "$M" allow "$T/go" >"$T/out.allow" 2>&1) &
+	local p2=$!
+	for _ in $(seq 200); do
+		[ -e "$M/registered_deny" ] && [ -e "$M/registered_allow" ] && break
+		sleep 0.05
+	done
+	mkdir -p "$M/deny" "$M/allow"
+	chmod 777 "$M/deny" "$M/allow"
+	touch "$T/go"
+	wait $p1
+	local rc1=$?
+	wait $p2
+	local rc2=$?
+	[ "$rc1" = 137 ] || fail "the process that confined shellmod exited $rc1, expected 137"
+	[ "$rc2" = 0 ] || fail "the process that allowed shellmod exited $rc2, expected 0"
+	expect_no_file deny/shellmod_ran "the confining process's shellmod must not spawn"
+	expect_file allow/shellmod_ran "the other process's shellmod may spawn"
+	unload
+}
+
+t_inherit_thread() {
+	fresh inherit_thread
+	load
+	py inherit.py "$M" thread
+	expect_rc 137
+	expect_no_file thread_ran "a thread started by the module stays confined"
+	unload
+}
+
+t_inherit_fork() {
+	fresh inherit_fork
+	load
+	py inherit.py "$M" fork
+	expect_rc 0
+	expect_out 'child status 9'
+	expect_no_file child_networked "a child forked by the module stays confined"
+	unload
+}
+
+t_uncovered_interpreter() {
+	local other
+	other=$(find "$PYENV_ROOT"/versions -maxdepth 3 -path '*/bin/python3.1[0-9]' 2>/dev/null |
+		sort -V | tail -1)
+	if [ -z "$other" ]; then
+		skip "no second interpreter (pyenv) to leave uncovered"
+		return
+	fi
+	fresh uncovered
+	load
+	(cd "$T" && exec timeout 60 "$other" nothing_loaded.py "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	expect_rc 0
+	expect_out 'raised: .*not covered by the loaded system'
+	expect_out 'in sys.modules: False'
+	unload
+}
+
+# --- the loaded system itself ----------------------------------------------
+
+t_system_policy() {
+	fresh system_policy
+	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
+	load --policy "$T/p.yaml"
+	(cd "$T" && exec timeout 60 "$PY" -c '
+import json, os, sys
+os.system("touch %s/main_ran" % sys.argv[1])
+json.loads("{}", object_hook=lambda d: os.system("touch %s/json_ran" % sys.argv[1]))
+' "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	events
+	expect_rc 137
+	expect_file main_ran "main may spawn"
+	expect_no_file json_ran "json's callback may not"
+	expect_event 'kill .* module=json syscall=(clone3|clone|vfork|fork)' 1
+	unload
+}
+
+t_adopt_running() {
+	fresh adopt
+	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
+	(cd "$T" && exec timeout 60 "$PY" waiter.py "$M" "$T/go" >"$T/out" 2>"$T/err") &
+	local pid=$!
+	for _ in $(seq 200); do
+		[ -e "$M/waiting" ] && break
+		sleep 0.05
+	done
+	load --policy "$T/p.yaml"
+	touch "$T/go"
+	wait $pid
+	RC=$?
+	expect_rc 137
+	expect_no_file adopted_spawned "a process started before load is covered too"
+	unload
+}
+
+t_broker_killed() {
+	fresh broker_killed
+	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
+	load --policy "$T/p.yaml"
+	local bpid
+	bpid=$("$BIN" status --json | sed -n 's/.*"broker":{"pid":\([0-9]*\).*/\1/p')
+	[ -n "$bpid" ] && kill -9 "$bpid"
+	sleep 0.2
+	(cd "$T" && exec timeout 60 "$PY" -c '
+import json, os, sys
+json.loads("{}", object_hook=lambda d: os.system("touch %s/json_ran" % sys.argv[1]))
+' "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	expect_rc 137
+	expect_no_file json_ran "enforcement outlives the loader's processes"
+	py nothing_loaded.py "$M"
+	expect_out 'raised: .*broker is not running'
+	"$BIN" broker --daemon >/dev/null 2>&1 || fail "broker --daemon failed"
+	py quickstart.py "$M"
+	expect_rc 137
+	expect_no_file module_ran "registration works again with a new broker"
+	unload
+}
+
+t_unload() {
+	fresh unload
+	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
+	load --policy "$T/p.yaml"
+	unload
+	[ ! -e "$SECIMPORT_PIN_DIR" ] || fail "pins left at $SECIMPORT_PIN_DIR"
+	[ ! -e "$SOCK" ] || fail "socket left at $SOCK"
+	(cd "$T" && exec timeout 60 "$PY" -c '
+import json, os, sys
+json.loads("{}", object_hook=lambda d: os.system("touch %s/json_ran" % sys.argv[1]))
+' "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	expect_rc 0
+	expect_file json_ran "after unload nothing is enforced"
+}
+
+t_load_twice() {
+	fresh load_twice
+	load
+	"$BIN" load --python "$PY" --socket "$SOCK" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	grep -q 'already loaded' "$T/err" || fail "no 'already loaded' message"
+	"$BIN" status >/dev/null || fail "the first system was disturbed"
+	unload
+}
+
+# Everything the kernel holds for secimport: programs, maps, links.
+bpf_objects() {
+	echo "progs $(bpftool prog show 2>/dev/null | grep -c 'name secimport_')"
+	echo "links $(bpftool link show 2>/dev/null | grep -c '^[0-9]')"
+	echo "maps $(bpftool map show 2>/dev/null | grep -c '^[0-9]')"
+}
+
+t_load_unload_50() {
+	fresh cycles
+	local before after
+	before=$(bpf_objects)
+	for i in $(seq 50); do
+		"$BIN" load --python "$PY" --socket "$SOCK" --no-adopt >/dev/null 2>"$T/err" ||
+			{ fail "load $i failed: $(cat "$T/err")"; break; }
+		"$BIN" unload >/dev/null 2>&1 || { fail "unload $i failed"; break; }
+	done
+	# Programs, maps and links go when their last reference does (RCU-deferred).
+	for _ in $(seq 50); do
+		after=$(bpf_objects)
+		[ "$after" = "$before" ] && break
+		sleep 0.2
+	done
+	[ "$after" = "$before" ] || fail "leaked: before [$before], after [$after]"
+	[ -z "$(ls -d "$SECIMPORT_PIN_DIR"* 2>/dev/null)" ] || fail "pins left"
+}
+
+# counter NAME: a counter of the loaded system (status --json).
+counter() {
+	"$BIN" status --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+t_apply_atomic() {
+	fresh apply
+	printf 'modules:\n  %s:\n    allow_networking: false\n    action: log\n' \
+		"$T/looper.py" >"$T/a.yaml"
+	printf 'modules:\n  %s:\n    allow_shell: false\n  %s:\n    allow_networking: false\n    action: log\n' \
+		"$T/aaa_first.py" "$T/looper.py" >"$T/b.yaml"
+	load --policy "$T/a.yaml"
+	"$BIN" events --follow --json >"$T/events.json" 2>&1 &
+	local ev=$! logged0 dropped0
+	logged0=$(counter logged)
+	dropped0=$(counter events_dropped)
+	(cd "$T" && exec timeout 120 "$PY" loop.py "$T/ready" "$T/stop" >"$T/out" 2>"$T/err") &
+	local pid=$!
+	for _ in $(seq 200); do
+		[ -e "$T/ready" ] && break
+		sleep 0.02
+	done
+	for _ in $(seq 8); do
+		"$BIN" policy apply "$T/b.yaml" >/dev/null 2>>"$T/apply.err" || fail "apply b failed"
+		"$BIN" policy apply "$T/a.yaml" >/dev/null 2>>"$T/apply.err" || fail "apply a failed"
+	done
+	touch "$T/stop"
+	wait $pid
+	RC=$?
+	sleep 0.5
+	kill $ev 2>/dev/null
+	wait $ev 2>/dev/null
+	expect_rc 0
+	local n logged dropped sockets others
+	n=$(sed -n 's/^calls //p' "$T/out")
+	logged=$(($(counter logged) - logged0))
+	dropped=$(($(counter events_dropped) - dropped0))
+	sockets=$(grep -c '"modules":\[".*looper.py"\].*"syscall":"socket"' "$T/events.json")
+	others=$(grep -vc '"syscall":"socket"' "$T/events.json")
+	if [ -z "$n" ] || [ "$logged" != "$n" ]; then
+		fail "$logged violations counted for ${n:-?} refused socket() calls across 16 applies"
+	fi
+	[ $((sockets + dropped)) = "$n" ] ||
+		fail "$sockets socket events + $dropped dropped for ${n:-?} calls"
+	[ "$others" = 0 ] || fail "$others events for other syscalls (invented)"
+	echo "# apply_atomic: 16 applies during ${n:-?} refused calls ($dropped events dropped)"
+	unload
+}
+
+t_status() {
+	fresh status
+	load
+	"$BIN" status --json >"$T/out" 2>"$T/err" || fail "status exit $?"
+	"$PY" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["loaded"] and s["whole"], s
+assert s["engine"] == "stackwalk"
+assert s["broker"]["running"], s["broker"]
+assert s["links"]["pinned"] == s["links"]["attached"] > 0
+' "$T/out" 2>>"$T/err" || fail "status --json: $(tail -1 "$T/err")"
+	unload
+	"$BIN" status >/dev/null 2>&1
+	[ $? = 1 ] || fail "status with nothing loaded should exit 1"
+}
+
+t_usage() {
+	fresh usage
+	"$BIN" load --engine usdt --python "$PY" >/dev/null 2>"$T/err"
+	[ $? = 2 ] || fail "load --engine usdt should exit 2"
+	grep -q 'stackwalk' "$T/err" || fail "load --engine usdt should say why"
+	"$BIN" load --policy /nonexistent.yaml --python "$PY" >/dev/null 2>&1
+	[ $? = 2 ] || fail "load with a missing policy should exit 2"
+	[ ! -e "$SECIMPORT_PIN_DIR" ] || fail "a failed load left pins"
+	"$BIN" policy apply /nonexistent.yaml >/dev/null 2>&1
+	[ $? = 2 ] || fail "apply with a missing policy should exit 2"
+	printf 'modules:\n  json: {}\n' >"$T/p.yaml"
+	"$BIN" policy apply "$T/p.yaml" >/dev/null 2>"$T/err"
+	[ $? = 2 ] || fail "apply with nothing loaded should exit 2"
+	grep -q 'no secimport-bpf system is loaded' "$T/err" || fail "apply should say nothing is loaded"
+	load
+	(cd "$T" && "$PY" -c '
+from secimport import secure_import, SecureImportError
+for kw in ({"action": "explode"}, {"syscalls": ["read", "no_such_syscall"]}):
+    try:
+        secure_import("shellmod", **kw)
+        print("accepted", kw)
+    except SecureImportError as e:
+        print("rejected:", e)
+' >"$T/out" 2>&1)
+	grep -q accepted "$T/out" && fail "a bad setting was accepted: $(cat "$T/out")"
+	[ "$(grep -c rejected "$T/out")" = 2 ] || fail "bad settings: $(cat "$T/out")"
+	unload
+}
+
+ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
+confined_registers forged_socket two_processes inherit_thread inherit_fork
+uncovered_interpreter system_policy adopt_running broker_killed unload load_twice status usage
+apply_atomic load_unload_50"
+
+declare -A DESC=(
+	[quickstart]="secure_import(\"example\", allow_shell=False): killed at import, nothing ran"
+	[subprocess]="secure_import(\"subprocess\"): check_call(\"ps\") killed, main's os.system works"
+	[network]="allow_networking=False: the logging module's connect is killed"
+	[network_deny]="action deny (BPF LSM): the connect is refused, the listener sees nothing"
+	[nothing_loaded]="nothing loaded: secure_import raises, the module is not imported"
+	[nonroot]="an unprivileged process registers; it cannot write the pinned maps"
+	[loosen]="a second registration cannot loosen a module's confinement"
+	[confined_registers]="a confined module calling secure_import is refused"
+	[forged_socket]="a request handing over another connection's socket is refused"
+	[two_processes]="two processes, two policies for one module: each judged by its own"
+	[inherit_thread]="a thread started by a registered module stays confined"
+	[inherit_fork]="a child forked by a registered module stays confined"
+	[uncovered_interpreter]="an interpreter the system does not cover: secure_import raises"
+	[system_policy]="load --policy: enforced system-wide on every covered process"
+	[adopt_running]="a process started before load is covered"
+	[broker_killed]="kill -9 the broker: enforcement stays; broker --daemon restores registration"
+	[unload]="unload: pins and socket gone, nothing enforced"
+	[load_twice]="loading twice: exit 2, the first system undisturbed"
+	[status]="status --json describes a whole system; exit 1 with nothing loaded"
+	[usage]="usage errors exit 2 and leave nothing loaded; bad settings raise"
+	[apply_atomic]="policy apply during a syscall loop: no violation missed or invented"
+	[load_unload_50]="load/unload 50 times: no program, map, link or pin leaks"
+)
+
+selected=${*:-$ALL_TESTS}
+echo "# secimport-bpf loaded-system tests, interpreter $PY, BPF LSM $LSM_LIVE"
+"$BIN" unload >/dev/null 2>&1
+for t in $selected; do
+	run_test "$t" "${DESC[$t]:-}"
+done
+tap_finish loaded-system

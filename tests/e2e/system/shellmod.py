@@ -1,0 +1,5 @@
+import os
+
+
+def spawn(markers):
+    os.system("touch %s/shellmod_ran" % markers)
