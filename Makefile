@@ -197,7 +197,7 @@ $(OUTPUT)/bench/syscall_loop: bench/syscall_loop.c | $(OUTPUT)/bench
 	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE $(WARNFLAGS) $< -o $@
 
 # Benchmarks (root; about 6 minutes): a table, and $(OUTPUT)/bench.json.
-bench: $(OUTPUT)/secimport-bpf $(OUTPUT)/bench/syscall_loop
+bench: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so $(OUTPUT)/bench/syscall_loop
 	$(Q)bench/run.sh $(OUTPUT)/secimport-bpf
 
 # The hooks' cost for an uncovered process inside the VM, where BPF LSM is
@@ -206,7 +206,7 @@ bench-vm: $(OUTPUT)/secimport-bpf $(OUTPUT)/bench/syscall_loop
 	$(Q)SECIMPORT_VM_BENCH=$(OUTPUT)/bench/syscall_loop tests/vm/run.sh $(OUTPUT)/secimport-bpf
 
 # One short round of every benchmark: checks that each runs (< 60 s).
-bench-smoke: $(OUTPUT)/secimport-bpf $(OUTPUT)/bench/syscall_loop
+bench-smoke: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so $(OUTPUT)/bench/syscall_loop
 	$(Q)BENCH_SMOKE=1 bench/run.sh $(OUTPUT)/secimport-bpf
 
 # Coverage-guided fuzzing of the policy compiler (libFuzzer; not part of test).

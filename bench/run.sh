@@ -20,6 +20,7 @@
 #   BENCH_SETTLE_MAX=S     after a measurement, wait up to S seconds (default
 #                          5) for the `run` it started to release its hooks
 #   BENCH_SETTLE=S         then pause S seconds more (default 0.1)
+#   BENCH_LIBRARY=PATH     libsecimport (default: libsecimport.so next to BINARY)
 
 # The variants are called through eval, which shellcheck cannot follow.
 # shellcheck disable=SC2317
@@ -47,8 +48,9 @@ TIMEOUT=300
 FIB_N=24 CALLS=50000 ITEMS=25000
 PY_GETPID=100000 PY_OPEN=40000 PY_SOCKET=10000
 C_GETPID=300000 C_OPEN=60000 C_SOCKET=30000
-REQUESTS=100 SPAWNS=10 DEEP=100
+REQUESTS=100 SPAWNS=10 DEEP=100 REGISTRATIONS=40
 if [ "$SMOKE" = 1 ]; then
+	REGISTRATIONS=3
 	ROUNDS=1 TIMEOUT=30
 	FIB_N=12 CALLS=1000 ITEMS=1000
 	PY_GETPID=1000 PY_OPEN=1000 PY_SOCKET=1000
@@ -77,9 +79,10 @@ median() {
 	sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# The secimport-bpf processes alive (zombies hold no hooks).
+# The secimport-bpf processes alive (zombies hold no hooks), but for the
+# broker of the system the loaded rows measure under.
 live_sessions() {
-	pgrep -x -r R,S,D,T,t secimport-bpf | tr '\n' ' '
+	pgrep -x -r R,S,D,T,t secimport-bpf | grep -vx "${BROKER:-none}" | tr '\n' ' '
 }
 
 # `run` releases its hooks in a detached child after it returns, and until
@@ -210,6 +213,28 @@ uncovered() {
 	kill -TERM "$pid"
 	wait "$pid"
 	echo "$v"
+}
+
+# A loaded system of the bench's own (its pins and socket, not the machine's).
+export SECIMPORT_PIN_DIR=/sys/fs/bpf/secimport-bench SECIMPORT_SOCKET=/run/secimport-bench/sock
+export SECIMPORT_LIBRARY=${BENCH_LIBRARY:-$OUT/libsecimport.so} PYTHONPATH=$HERE/../python
+system_load() {
+	"$BIN" load --python "$PY" --socket "$SECIMPORT_SOCKET" "$@" >/dev/null 2>>"$ERR"
+}
+system_unload() {
+	"$BIN" unload >/dev/null 2>&1
+}
+
+# loaded POLICY -- CMD...: CMD while a system is loaded (with POLICY, or none: -).
+loaded() {
+	local policy=$1 v rc
+	shift 2
+	if [ "$policy" = - ]; then system_load; else system_load --policy "$W/$policy"; fi || return 1
+	v=$("$@")
+	rc=$?
+	system_unload
+	echo "$v"
+	return $rc
 }
 
 # --- rows --------------------------------------------------------------------
@@ -442,8 +467,7 @@ for e in $ENGINES; do
 	row application "$e" "spawn a Python child (subprocess.run), per child" ms \
 		"direct spawn.py $SPAWNS" "confined $e confine-callmod.yaml -- spawn.py $SPAWNS"
 
-	# Start-up. TODO: the time of one secure_import, once secure_import exists
-	# (not implemented yet: no row rather than a made-up one).
+	# Start-up.
 	row start-up "$e" "start-up: command to first Python instruction" ms \
 		"first_instruction \"\$PY\"" \
 		"first_instruction \"\$BIN\" run --user root --engine $e --policy confine-json.yaml -- \"\$PY\""
@@ -454,6 +478,26 @@ for e in $ENGINES; do
 	memory_rows "$e"
 done
 
+# A loaded system (`load`, stack walker only).
+if [[ " ${measured[*]} " == *' "stackwalk" '* ]]; then
+	echo "bench: loaded system..." >&2
+	row loaded stackwalk "C getpid, uncovered process; B: load active" ns \
+		"\"\$LOOP\" getpid $C_GETPID" "loaded - -- \"\$LOOP\" getpid $C_GETPID"
+	row loaded stackwalk "Python getpid, covered; B: load, json confined" ns \
+		"direct syscalls.py getpid $PY_GETPID" \
+		"loaded confine-json.yaml -- direct syscalls.py getpid $PY_GETPID"
+	if system_load; then
+		BROKER=$("$BIN" status --json | sed -n 's/.*"broker":{"pid":\([0-9]*\).*/\1/p')
+		row loaded stackwalk "secure_import(), one call; A: plain import" us \
+			"direct register.py import $REGISTRATIONS" \
+			"direct register.py secure $REGISTRATIONS"
+		system_unload
+		BROKER=
+	else
+		failures+=("stackwalk: load (for secure_import): $(tail -1 "$ERR")")
+	fi
+fi
+
 # --- report --------------------------------------------------------------------
 
 pyver=$("$PY" -c 'import platform; print(platform.python_version())' 2>/dev/null)
@@ -462,11 +506,10 @@ echo
 echo "secimport-bpf benchmarks: $ROUNDS interleaved rounds (A B A B ...), medians;" \
 	"$PY $pyver; Linux $(uname -r) $(uname -m), $(nproc) CPUs ($cpu)"
 [ "$SMOKE" = 1 ] && echo "SMOKE RUN (BENCH_SMOKE=1): one short round; these numbers mean nothing"
-echo "A: without secimport-bpf (or the baseline the row names), B: under 'secimport-bpf run'"
+echo "A: without secimport-bpf (or the baseline the row names), B: under 'secimport-bpf run' (section loaded: with 'secimport-bpf load')"
 echo "| benchmark                                              | engine    |           A |           B |      B/A |         B-A |"
 echo "|--------------------------------------------------------|-----------|-------------|-------------|----------|-------------|"
 [ ${#rows[@]} -gt 0 ] && printf '%s\n' "${rows[@]}"
-echo "TODO: time of one secure_import (not implemented yet; no row)"
 for e in $ENGINES; do
 	[[ " ${measured[*]} " == *" \"$e\" "* ]] || echo "note: engine $e skipped: 'run --engine $e' refused it"
 done
@@ -500,7 +543,6 @@ done
 	printf '"engines":%s,"skipped_engines":%s,"settle_timeouts":%s,"foreign_sessions":%s,' \
 		"$(json_list "${measured[@]}")" "$(json_list "${skipped[@]}")" "$busy" "$foreign"
 	printf '"loadavg_start":"%s","loadavg_end":"%s","seconds":%s,' "$load0" "$load1" "$elapsed"
-	printf '"todo":["secure_import: time of one call (not implemented yet)"],'
 	printf '"failures":%s,"rows":%s}\n' "$(json_list "${quoted[@]}")" "$(json_list "${json_rows[@]}")"
 } >"$JSON"
 echo "(JSON: $JSON)"

@@ -146,6 +146,14 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 			l->skel->rodata->cfg_deny_covered[nr / 64] |= 1ULL << (nr % 64);
 	}
 	l->skel->rodata->cfg_deny_cgroup = cgroup;
+	/* A loaded system's bookkeeping: `run` keeps one set of its own. */
+	if (!o->system) {
+		bpf_map__set_max_entries(l->skel->maps.policies, 1024);
+		bpf_map__set_max_entries(l->skel->maps.module_names, 1024);
+		bpf_map__set_max_entries(l->skel->maps.proc_sets, 1);
+		bpf_map__set_max_entries(l->skel->maps.adopt, 1);
+		bpf_map__set_max_entries(l->skel->maps.guard_tids, 1);
+	}
 	/* Learning mode is the only user of trace_seen: size it for that. */
 	if (!o->trace)
 		bpf_map__set_max_entries(l->skel->maps.trace_seen, 1);
