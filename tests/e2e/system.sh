@@ -489,10 +489,40 @@ for kw in ({"action": "explode"}, {"syscalls": ["read", "no_such_syscall"]}):
 	unload
 }
 
+# make install and pip install ./python: import secimport works after either.
+t_packaging() {
+	fresh packaging
+	local root=$T/root site venv=$T/venv
+	site=$("$PY" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+	make -s -C "$ROOT" install DESTDIR="$root" PREFIX=/usr/local PYTHON="$PY" \
+		>"$T/out" 2>"$T/err" || fail "make install failed: $(tail -3 "$T/err")"
+	for f in /usr/local/bin/secimport-bpf /usr/local/lib/libsecimport.so.0 \
+		/usr/local/include/libsecimport.h "$site/secimport/__init__.py"; do
+		[ -e "$root$f" ] || fail "make install did not install $f"
+	done
+	(cd / && env -u PYTHONPATH -u SECIMPORT_LIBRARY PYTHONPATH="$root$site" "$PY" -c \
+		'import secimport, sys; assert secimport.__file__.startswith(sys.argv[1]); print(secimport._library_candidates()[0])' \
+		"$root") >"$T/out" 2>"$T/err" || fail "import after make install: $(tail -1 "$T/err")"
+	grep -qx /usr/local/lib/libsecimport.so.0 "$T/out" || fail "the installed package does not look in LIBDIR first"
+	if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
+		skip "$PY has no venv/ensurepip (Debian: python3-venv) for pip install ./python"
+		return
+	fi
+	if ! "$PY" -m venv --system-site-packages "$venv" >"$T/out" 2>"$T/err" ||
+		! "$venv/bin/pip" install -q --no-build-isolation --no-index "$ROOT/python" \
+			>"$T/out" 2>"$T/err"; then
+		fail "pip install ./python failed: $(tail -3 "$T/err")"
+	fi
+	(cd / && env -u PYTHONPATH "$venv/bin/python" -c \
+		'import secimport, sys; assert "/venv/" in secimport.__file__; print(secimport.library_path())') \
+		>"$T/out" 2>"$T/err" || fail "import after pip install: $(tail -1 "$T/err")"
+	rm -rf "$ROOT/python/build" "$ROOT"/python/*.egg-info
+}
+
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers forged_socket two_processes inherit_thread inherit_fork
 uncovered_interpreter system_policy adopt_running broker_killed unload load_twice status usage
-apply_atomic load_unload_50"
+packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
 	[quickstart]="secure_import(\"example\", allow_shell=False): killed at import, nothing ran"
@@ -515,6 +545,7 @@ declare -A DESC=(
 	[load_twice]="loading twice: exit 2, the first system undisturbed"
 	[status]="status --json describes a whole system; exit 1 with nothing loaded"
 	[usage]="usage errors exit 2 and leave nothing loaded; bad settings raise"
+	[packaging]="make install and pip install ./python: import secimport works after either"
 	[apply_atomic]="policy apply during a syscall loop: no violation missed or invented"
 	[load_unload_50]="load/unload 50 times: no program, map, link or pin leaks"
 )
