@@ -15,6 +15,7 @@ import ctypes
 import importlib
 import os
 import sys
+import warnings
 from importlib.machinery import FrozenImporter, PathFinder
 
 __all__ = ["secure_import", "SecureImportError", "library_path"]
@@ -156,6 +157,9 @@ def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None
             raise TypeError("syscalls must be a list of syscall names")
         syscalls = [str(s) for s in syscalls]
     lib = _load()
+    if name in sys.modules:
+        warnings.warn("secure_import(%r): the module was already imported, so its import-time "
+                      "code ran unconfined; it is confined from now on" % name, stacklevel=2)
     locs = _locations(name)
     paths = (ctypes.c_char_p * len(locs))(*[os.fsencode(p) for p, _ in locs])
     prefix = (ctypes.c_int * len(locs))(*[int(d) for _, d in locs])

@@ -375,9 +375,22 @@ bpf_objects() {
 	echo "maps $(bpftool map show 2>/dev/null | grep -c '^[0-9]')"
 }
 
+# quiesce: until no secimport-bpf process runs (an earlier `run` releases
+# its programs in the background) and the kernel's objects stop changing.
+quiesce() {
+	local a b
+	for _ in $(seq 100); do
+		a=$(bpf_objects)
+		sleep 0.3
+		b=$(bpf_objects)
+		[ -z "$(pgrep -x -r R,S,D,T,t secimport-bpf)" ] && [ "$a" = "$b" ] && return
+	done
+}
+
 t_load_unload_50() {
 	fresh cycles
 	local before after
+	quiesce
 	before=$(bpf_objects)
 	for i in $(seq 50); do
 		"$BIN" load --python "$PY" --socket "$SOCK" --no-adopt >/dev/null 2>"$T/err" ||
