@@ -192,6 +192,17 @@ t_confined_registers() {
 	unload
 }
 
+t_confined_bpf() {
+	fresh confined_bpf
+	load
+	py bpf_case.py "$M"
+	events
+	expect_rc 137
+	expect_no_file bpf_returned "bpf() must not return to confined code"
+	expect_event 'kill .* module=bpfcall syscall=bpf' 1
+	unload
+}
+
 # A request on one connection that hands over another connection's socket,
 # as something forging who is asking would.
 t_forged_socket() {
@@ -533,7 +544,7 @@ t_packaging() {
 }
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
-confined_registers forged_socket two_processes inherit_thread inherit_fork
+confined_registers confined_bpf forged_socket two_processes inherit_thread inherit_fork
 uncovered_interpreter system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
@@ -546,6 +557,7 @@ declare -A DESC=(
 	[nonroot]="an unprivileged process registers; it cannot write the pinned maps"
 	[loosen]="a second registration cannot loosen a module's confinement"
 	[confined_registers]="a confined module calling secure_import is refused"
+	[confined_bpf]="bpf() is refused to confined code whatever its policy allows"
 	[forged_socket]="a request handing over another connection's socket is refused"
 	[two_processes]="two processes, two policies for one module: each judged by its own"
 	[inherit_thread]="a thread started by a registered module stays confined"

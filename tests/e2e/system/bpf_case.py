@@ -1,0 +1,7 @@
+import sys
+
+from secimport import secure_import
+
+# Everything allowed but the network: bpf() is still refused to confined code.
+bpfcall = secure_import("bpfcall", allow_shell=True, allow_networking=False)
+bpfcall.try_bpf(sys.argv[1])
