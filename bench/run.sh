@@ -135,7 +135,9 @@ violating() {
 	shift 4
 	[ "${action#deny}" != "$action" ] && opts+=(--fallback kill)
 	v=$(confined "$engine" "$policy" "${opts[@]}" --log /dev/null --verbose -- "$@") || return 1
-	stats=$(sed -n 's/.*violations: [0-9]* killed, \([0-9]*\) logged; events dropped: \([0-9]*\).*/\1 \2/p' "$ERR")
+	# deny counts as denied, log as logged: the row's action is one of them
+	stats=$(sed -n 's/.*violations: [0-9]* killed, \([0-9]*\) denied, \([0-9]*\) logged; events dropped: \([0-9]*\).*/\1 \2 \3/p' "$ERR" |
+		awk '{ print $1 + $2, $3 }')
 	[ -n "$stats" ] || return 1
 	echo "$stats" >>"$TMP/extra"
 	echo "$v"

@@ -310,6 +310,7 @@ enum secimport_counter {
 	SECIMPORT_CNT_UNREADABLE_FILE, /* co_filename could not be read */
 	SECIMPORT_CNT_WALKS, /* stack walks done */
 	SECIMPORT_CNT_WALK_FAILED, /* walks that failed closed */
+	SECIMPORT_CNT_DENIED, /* violations refused (deny), not killed */
 	SECIMPORT_CNT_MAX,
 };
 

@@ -40,6 +40,8 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	if (action & SECIMPORT_ACT_KILL) {
 		bpf_send_signal(SIGKILL);
 		count(SECIMPORT_CNT_KILLED);
+	} else if (action & SECIMPORT_ACT_DENY) {
+		count(SECIMPORT_CNT_DENIED);
 	} else {
 		count(SECIMPORT_CNT_LOGGED);
 	}

@@ -362,9 +362,11 @@ int session_execute(struct session *s)
 		p_warn("killed %zu process(es) the program left running: confinement ends with "
 		       "'%s'",
 		       left, s->o->verb);
-	p_info("violations: %llu killed, %llu logged; events dropped: %llu; stack resyncs: %llu; "
+	p_info("violations: %llu killed, %llu denied, %llu logged; events dropped: %llu; stack "
+	       "resyncs: %llu; "
 	       "walks: %llu (%llu failed closed)",
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_KILLED),
+	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_DENIED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_LOGGED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_EVENTS_DROPPED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_RESYNC),

@@ -134,6 +134,7 @@ t_network_deny() {
 	expect_out 'refused:'
 	expect_file listener_saw_nothing "the listener must see nothing"
 	expect_event 'deny .* module=netlog syscall=(socket|connect)'
+	"$BIN" status --json | grep -qE '"denied":[1-9]' || fail "status counts no denied violation"
 	unload
 }
 
@@ -250,6 +251,9 @@ t_two_processes() {
 	[ "$rc2" = 0 ] || fail "the process that allowed shellmod exited $rc2, expected 0"
 	expect_no_file deny/shellmod_ran "the confining process's shellmod must not spawn"
 	expect_file allow/shellmod_ran "the other process's shellmod may spawn"
+	# Gone processes give their private sets back.
+	"$BIN" status --json | grep -q '"registered":0' ||
+		fail "private sets left after the processes exited: $("$BIN" status --json)"
 	unload
 }
 
