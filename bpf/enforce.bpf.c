@@ -124,9 +124,10 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		/* The registration path (a UNIX connect) needs to know who is on the stack. */
 		bool guard = cfg_system && id == NR_CONNECT;
 
-		refresh_sets(ts, task);
+		if (cfg_system)
+			refresh_sets(ts, task);
 		set = ts->set;
-		pset = ts->pset;
+		pset = cfg_system ? ts->pset : 0;
 		si = bpf_map_lookup_elem(&sets, &set);
 		if (pset)
 			psi = bpf_map_lookup_elem(&sets, &pset);
@@ -137,7 +138,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		ts->stack_mask = stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &walk);
 		ts->pstack_mask = walk.pmask;
 		mask = ts->stack_mask | ts->inherited_mask;
-		pmask = private_mask(ts);
+		pmask = cfg_system ? private_mask(ts) : 0;
 		/* process_default (module 0) confines all code, not a module. */
 		if (guard) {
 			struct secimport_guard g = {
@@ -171,7 +172,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		nr = policy_nr(regs, id);
 	}
 	refusing = mask ? refusing_modules(ts->set, mask, nr, &action) : 0;
-	if (pmask)
+	if (cfg_system && pmask)
 		prefusing = refusing_modules(ts->pset, pmask, nr, &action);
 	if (!refusing && !prefusing)
 		return 0;

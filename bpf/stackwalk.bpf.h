@@ -321,7 +321,8 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 		bpf_map_update_elem(&trace_files, &s->tkey, &one, BPF_NOEXIST);
 	}
 	m = location_bit(s);
-	if (w->pset) {
+	/* Private sets exist only in a loaded system (rodata: `run` verifies less). */
+	if (cfg_system && w->pset) {
 		/* The same name, looked up again in the process's own set. */
 		key_set_id(s, w->pset);
 		w->pmask |= location_bit(s);
@@ -402,7 +403,7 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	res->frame = 0;
 	res->pmask = 0;
 	w.all = set_all_modules(ts->set);
-	if (w.pset)
+	if (cfg_system && w.pset)
 		w.pall = set_all_modules(w.pset);
 	if (!ts->py_runtime)
 		return 0; /* no interpreter running in this process yet */

@@ -328,11 +328,26 @@ static long verdict_step(__u32 i, struct verdict_ctx *v)
 static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, __u32 *action)
 {
 	struct verdict_ctx v = { .mask = mask, .set = set, .nr = nr };
-	__u32 steps = 0;
+	/*
+	 * Only up to the highest module present: usually one or two steps.
+	 * Branch-free (smear the bits down, count them), so that the verifier
+	 * follows one path here, not one per bit. (clang 14 cannot lower
+	 * __builtin_clzll for BPF.)
+	 */
+	__u64 m = mask;
+	__u32 steps;
 
-	/* Only up to the highest module present: usually one or two steps. */
-	for (__u64 m = mask; m && steps < SECIMPORT_MAX_MODULES; steps++)
-		m >>= 1;
+	m |= m >> 1;
+	m |= m >> 2;
+	m |= m >> 4;
+	m |= m >> 8;
+	m |= m >> 16;
+	m |= m >> 32;
+	m = m - ((m >> 1) & 0x5555555555555555ULL);
+	m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+	m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	steps = (m * 0x0101010101010101ULL) >> 56;
+
 	bpf_loop(steps, verdict_step, &v, 0);
 	*action |= v.action;
 	return v.refusing;
@@ -341,7 +356,7 @@ static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, _
 /* The private set's modules confining the thread (0 without one). */
 static __always_inline __u64 private_mask(const struct secimport_thread *ts)
 {
-	return ts->pset ? ts->pstack_mask | ts->pinherited_mask : 0;
+	return cfg_system && ts->pset ? ts->pstack_mask | ts->pinherited_mask : 0;
 }
 
 static __always_inline struct secimport_event *event_reserve(__u32 type)
