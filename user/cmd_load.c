@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "pyruntime.h"
 #include "system.h"
+#include "system_args.h"
 #include "system_policy.h"
 #include "util.h"
 
@@ -417,58 +418,19 @@ int cmd_load(int argc, char **argv)
 	return load(&o);
 }
 
-/* Simple commands: [--pin-dir DIR] [-v]. */
-static int parse_dir_args(int argc, char **argv, const char *usage, const char **dir, bool *daemon)
-{
-	static const struct option longopts[] = {
-		{ "pin-dir", required_argument, NULL, 'D' },
-		{ "daemon", no_argument, NULL, 'd' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	*dir = system_default_dir();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			*dir = optarg;
-			break;
-		case 'd':
-			if (!daemon)
-				goto bad;
-			*daemon = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf("%s", usage);
-			exit(EXIT_OK);
-		default:
-			goto bad;
-		}
-	}
-	if (optind == argc)
-		return 0;
-bad:
-	fprintf(stderr, "%s", usage);
-	return -1;
-}
-
 int cmd_unload(int argc, char **argv)
 {
 	static const char usage[] =
 	    "Usage: secimport-bpf unload [--pin-dir DIR]\n\nEnd the enforcement 'load' started: "
 	    "stop the broker and remove every pinned program, map and link.\n";
+	struct system_args args;
 	struct system s;
 	const char *dir;
 	char err[512];
 
-	if (parse_dir_args(argc, argv, usage, &dir, NULL))
+	if (system_args_parse(argc, argv, usage, 0, &args))
 		return EXIT_USAGE;
+	dir = args.dir;
 	if (geteuid() != 0) {
 		p_err("unload needs root; try sudo");
 		return EXIT_USAGE;
@@ -504,15 +466,16 @@ int cmd_broker(int argc, char **argv)
 	    "Usage: secimport-bpf broker [--pin-dir DIR] [--daemon]\n\n"
 	    "Serve secure_import() registrations for the loaded system ('load' starts one;\n"
 	    "this restarts it). In the foreground, each registration is logged to stderr.\n";
+	struct system_args args;
 	struct system s;
 	const char *dir;
-	bool daemon = false;
 	char err[512];
 	pid_t pid;
 	int lfd, status;
 
-	if (parse_dir_args(argc, argv, usage, &dir, &daemon))
+	if (system_args_parse(argc, argv, usage, SYSARG_DAEMON, &args))
 		return EXIT_USAGE;
+	dir = args.dir;
 	if (geteuid() != 0) {
 		p_err("broker needs root to write the system's maps; try sudo");
 		return EXIT_USAGE;
@@ -534,7 +497,7 @@ int cmd_broker(int argc, char **argv)
 		system_close(&s);
 		return EXIT_FAIL;
 	}
-	if (daemon) {
+	if (args.daemon) {
 		system_close(&s);
 		if (start_broker(dir, lfd, &pid)) {
 			p_err("fork: %s", strerror(errno));

@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,49 +19,8 @@
 #include "commands.h"
 #include "events.h"
 #include "system.h"
+#include "system_args.h"
 #include "util.h"
-
-static int parse_args(int argc, char **argv, const char *usage, const char **dir, bool *json,
-		      bool *follow)
-{
-	static const struct option longopts[] = {
-		{ "pin-dir", required_argument, NULL, 'D' }, { "json", no_argument, NULL, 'j' },
-		{ "follow", no_argument, NULL, 'f' },	     { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },	     {},
-	};
-	int c;
-
-	*dir = system_default_dir();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jfvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			*dir = optarg;
-			break;
-		case 'j':
-			*json = true;
-			break;
-		case 'f':
-			if (!follow)
-				goto bad;
-			*follow = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf("%s", usage);
-			exit(EXIT_OK);
-		default:
-			goto bad;
-		}
-	}
-	if (optind == argc)
-		return 0;
-bad:
-	fprintf(stderr, "%s", usage);
-	return -1;
-}
 
 /* Pinned links, and how many of them the kernel still has attached. */
 static void count_links(const char *dir, unsigned int *pinned, unsigned int *live)
@@ -141,15 +99,18 @@ int cmd_status(int argc, char **argv)
 				    SECIMPORT_CNT_EVENTS_DROPPED, SECIMPORT_CNT_WALKS,
 				    SECIMPORT_CNT_WALK_FAILED };
 	unsigned int pinned, live, covered, registered;
-	bool json = false, broker_up, whole;
+	struct system_args args;
+	bool json, broker_up, whole;
 	struct system s;
 	char err[512], when[64];
 	__u32 slot;
 	time_t t;
 	struct tm tm;
 
-	if (parse_args(argc, argv, usage, &dir, &json, NULL))
+	if (system_args_parse(argc, argv, usage, SYSARG_JSON, &args))
 		return EXIT_USAGE;
+	dir = args.dir;
+	json = args.json;
 	if (system_open(&s, dir, err, sizeof(err))) {
 		if (json)
 			printf("{\"loaded\":false}\n");
@@ -271,18 +232,18 @@ int cmd_events(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct event_printer pr;
 	struct ring_buffer *rb;
-	bool json = false, follow = false;
-	const char *dir;
+	struct system_args args;
 	struct system s;
 	char err[512];
 
-	if (parse_args(argc, argv, usage, &dir, &json, &follow))
+	if (system_args_parse(argc, argv, usage, SYSARG_JSON | SYSARG_FOLLOW, &args))
 		return EXIT_USAGE;
-	if (system_open(&s, dir, err, sizeof(err))) {
+	if (system_open(&s, args.dir, err, sizeof(err))) {
 		p_err("%s", err);
 		return EXIT_FAIL;
 	}
-	event_printer_init_named(&pr, stdout, json, syscall_table_native(), system_module_name, &s);
+	event_printer_init_named(&pr, stdout, args.json, syscall_table_native(), system_module_name,
+				 &s);
 	rb = ring_buffer__new(s.events, on_event, &pr, NULL);
 	if (!rb) {
 		p_err("cannot read the event ring buffer: %s", strerror(errno));
@@ -292,7 +253,7 @@ int cmd_events(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	ring_buffer__consume(rb);
-	while (follow && !stop_events) {
+	while (args.follow && !stop_events) {
 		int n = ring_buffer__poll(rb, 500);
 
 		if (n < 0 && n != -EINTR) {

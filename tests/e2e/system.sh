@@ -300,12 +300,7 @@ t_system_policy() {
 	fresh system_policy
 	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
 	load --policy "$T/p.yaml"
-	(cd "$T" && exec timeout 60 "$PY" -c '
-import json, os, sys
-os.system("touch %s/main_ran" % sys.argv[1])
-json.loads("{}", object_hook=lambda d: os.system("touch %s/json_ran" % sys.argv[1]))
-' "$M" >"$T/out" 2>"$T/err")
-	RC=$?
+	py json_spawn.py "$M"
 	events
 	expect_rc 137
 	expect_file main_ran "main may spawn"
@@ -340,11 +335,7 @@ t_broker_killed() {
 	bpid=$("$BIN" status --json | sed -n 's/.*"broker":{"pid":\([0-9]*\).*/\1/p')
 	[ -n "$bpid" ] && kill -9 "$bpid"
 	sleep 0.2
-	(cd "$T" && exec timeout 60 "$PY" -c '
-import json, os, sys
-json.loads("{}", object_hook=lambda d: os.system("touch %s/json_ran" % sys.argv[1]))
-' "$M" >"$T/out" 2>"$T/err")
-	RC=$?
+	py json_spawn.py "$M"
 	expect_rc 137
 	expect_no_file json_ran "enforcement outlives the loader's processes"
 	py nothing_loaded.py "$M"
@@ -363,11 +354,7 @@ t_unload() {
 	unload
 	[ ! -e "$SECIMPORT_PIN_DIR" ] || fail "pins left at $SECIMPORT_PIN_DIR"
 	[ ! -e "$SOCK" ] || fail "socket left at $SOCK"
-	(cd "$T" && exec timeout 60 "$PY" -c '
-import json, os, sys
-json.loads("{}", object_hook=lambda d: os.system("touch %s/json_ran" % sys.argv[1]))
-' "$M" >"$T/out" 2>"$T/err")
-	RC=$?
+	py json_spawn.py "$M"
 	expect_rc 0
 	expect_file json_ran "after unload nothing is enforced"
 }
