@@ -34,7 +34,7 @@ CFLAGS ?= -g -O2
 WARNFLAGS := -Wall -Wextra -Werror
 USER_CFLAGS := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -DSECIMPORT_VERSION='"$(VERSION)"' \
 	-Ibpf -Iuser -I$(OUTPUT) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lyaml
+LDLIBS := -lbpf -lelf -lz -lyaml -pthread
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 ifeq ($(V),1)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +24,15 @@
 #endif
 
 static volatile sig_atomic_t stopping;
+
+/*
+ * Each connection is served by a thread of its own, so that a client that
+ * connects and says nothing holds up no one else; the maps' private sets
+ * are written by one request at a time.
+ */
+static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
+#define MAX_CONNECTIONS 64
+static atomic_int nr_connections;
 
 static void on_stop(int sig)
 {
@@ -322,7 +333,7 @@ static void handle(struct system *s, int conn, bool log)
 	struct secimport_peer peer;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = 2 };
 	int pidfd = -1, client_fd = -1;
 	ssize_t n;
 
@@ -382,7 +393,9 @@ static void handle(struct system *s, int conn, bool log)
 		refuse(&c, ESRCH, "the process exited");
 		goto reply;
 	}
+	pthread_mutex_lock(&sets_lock);
 	apply(&c, r, peer.tgid, pidfd);
+	pthread_mutex_unlock(&sets_lock);
 reply:
 	if (send(conn, &c.reply, sizeof(c.reply), MSG_NOSIGNAL) < 0 && log)
 		fprintf(stderr, "secimport-bpf broker: reply to pid %d: %s\n", c.pid,
@@ -394,14 +407,36 @@ reply:
 	free(r);
 }
 
+struct conn_job {
+	struct system *s;
+	int conn;
+	bool log;
+};
+
+static void *serve_connection(void *arg)
+{
+	struct conn_job *job = arg;
+
+	handle(job->s, job->conn, job->log);
+	close(job->conn);
+	free(job);
+	atomic_fetch_sub(&nr_connections, 1);
+	return NULL;
+}
+
 int broker_serve(struct system *s, int lfd, bool log)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
+	pthread_attr_t attr;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	while (!stopping) {
+		struct conn_job *job;
+		pthread_t t;
 		int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (conn < 0) {
@@ -410,8 +445,20 @@ int broker_serve(struct system *s, int lfd, bool log)
 			p_err("broker: accept: %s", strerror(errno));
 			return EXIT_FAIL;
 		}
+		/* Beyond the limit, or without a thread, serve it here. */
+		job = malloc(sizeof(*job));
+		if (job && atomic_fetch_add(&nr_connections, 1) < MAX_CONNECTIONS) {
+			*job = (struct conn_job){ .s = s, .conn = conn, .log = log };
+			if (pthread_create(&t, &attr, serve_connection, job) == 0)
+				continue;
+			atomic_fetch_sub(&nr_connections, 1);
+		} else if (job) {
+			atomic_fetch_sub(&nr_connections, 1);
+		}
+		free(job);
 		handle(s, conn, log);
 		close(conn);
 	}
+	pthread_attr_destroy(&attr);
 	return EXIT_OK;
 }

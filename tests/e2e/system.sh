@@ -229,6 +229,27 @@ t_forged_socket() {
 	unload
 }
 
+# Clients that connect and say nothing hold up no one's registration (a
+# serial broker would make the last registration wait 2 s for each).
+t_silent_clients() {
+	fresh silent_clients
+	load
+	cat >"$T/silent.py" <<-'PYEOF'
+		import os, socket, subprocess, sys
+		held = []
+		for _ in range(10):
+		    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+		    s.connect(os.environ["SECIMPORT_SOCKET"])
+		    held.append(s)
+		r = subprocess.run([sys.executable, "quickstart.py", sys.argv[1]])
+		print("registrar exit", r.returncode)
+	PYEOF
+	py silent.py "$M"
+	expect_out 'registrar exit -9'
+	expect_no_file module_ran "the module's shell must never run"
+	unload
+}
+
 t_two_processes() {
 	fresh two_processes
 	load
@@ -535,7 +556,7 @@ t_packaging() {
 }
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
-confined_registers confined_bpf forged_socket two_processes inherit_thread inherit_fork
+confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
 uncovered_interpreter system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
@@ -550,6 +571,7 @@ declare -A DESC=(
 	[confined_registers]="a confined module calling secure_import is refused"
 	[confined_bpf]="bpf() is refused to confined code whatever its policy allows"
 	[forged_socket]="a request handing over another connection's socket is refused"
+	[silent_clients]="connections that never send hold up no other registration"
 	[two_processes]="two processes, two policies for one module: each judged by its own"
 	[inherit_thread]="a thread started by a registered module stays confined"
 	[inherit_fork]="a child forked by a registered module stays confined"
