@@ -119,6 +119,14 @@ $(OUTPUT)/tests/test_pyruntime: tests/unit/test_pyruntime.c user/pyruntime.c use
 
 UNIT_TESTS += test_pyruntime
 
+# libsecimport's checks before it talks to a broker.
+$(OUTPUT)/tests/test_libsecimport: tests/unit/test_libsecimport.c $(LIB_SRCS) user/libsecimport.h \
+		user/broker_proto.h $(OUTPUT)/syscall_names.c | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(LIB_SRCS) -lyaml -lcmocka -o $@
+
+UNIT_TESTS += test_libsecimport
+
 # The import command is tested through its entry point too.
 $(OUTPUT)/tests/test_import_secimport: tests/unit/test_import_secimport.c $(POLICY_SRCS) \
 		user/cmd_policy_tools.c user/util.c user/policy.h user/import_secimport.h \

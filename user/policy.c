@@ -796,6 +796,9 @@ int policy_append(struct policy *dst, struct policy *src, struct policy_diag *di
 	dst->nr_modules += src->nr_modules;
 	src->nr_modules = 0;
 	if (src->has_process_default) {
+		/* dst's unset process_default still owns its compiled name. */
+		free(dst->process_default.name);
+		free(dst->process_default.location);
 		dst->process_default = src->process_default;
 		dst->has_process_default = true;
 		memset(&src->process_default, 0, sizeof(src->process_default));

@@ -849,6 +849,60 @@ static void test_error_null_diag(void **state)
 	policy_free(&p);
 }
 
+/* Several policy files loaded as one (load --policy A --policy B). */
+static void test_append(void **state)
+{
+	struct policy *a = parse_ok("modules:\n  a:\n    allow_shell: false\n");
+	struct policy *b = parse_ok("process_default:\n  allow_networking: false\n"
+				    "modules:\n  b:\n    action: log\n  c: {}\n");
+	struct policy *dup = parse_ok("modules:\n  x: {}\n  a: {}\n");
+	struct policy *pd = parse_ok("process_default: {allow_shell: true}\n");
+	struct policy_diag d;
+
+	(void)state;
+	assert_int_equal(policy_append(a, b, &d), 0);
+	assert_int_equal(a->nr_modules, 3);
+	assert_string_equal(a->modules[1].name, "b");
+	assert_int_equal(a->modules[1].action, SECIMPORT_ACT_LOG);
+	assert_true(a->has_process_default);
+	assert_false(policy_allows_name(a->table, a->process_default.allow, "socket"));
+	assert_int_equal(b->nr_modules, 0); /* moved, and b freed */
+
+	/* A module in both: refused, naming where; both left intact. */
+	assert_int_equal(policy_append(a, dup, &d), -1);
+	assert_non_null(strstr(d.msg, "test.yaml:3:3: error: module 'a' is also in"));
+	assert_int_equal(a->nr_modules, 3);
+	assert_int_equal(dup->nr_modules, 2);
+	/* process_default in both: refused. */
+	assert_int_equal(policy_append(a, pd, &d), -1);
+	assert_non_null(strstr(d.msg, "process_default is also in"));
+
+	policy_free(a);
+	policy_free(dup);
+	policy_free(pd);
+	free(a);
+	free(b);
+	free(dup);
+	free(pd);
+}
+
+/* Where a registered module may live: a valid path or a frozen module. */
+static void test_location_valid(void **state)
+{
+	static const char *const good[] = { "/usr/lib/python3.11/json/", "/a/b.py", "<frozen os>",
+					    "<frozen importlib._bootstrap>" };
+	static const char *const bad[] = {
+		"relative.py",	"/a/../b.py",	 "<frozen >", "<frozen os",
+		"<frozen a b>", "<frozen ../x>", "",	      "/a//b.py"
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
+		assert_true(policy_location_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_false(policy_location_valid(bad[i], strlen(bad[i])));
+}
+
 static void setup_generated_cases(void)
 {
 	size_t o, i;
@@ -886,6 +940,8 @@ int main(void)
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_parse_file_errors),
 		cmocka_unit_test(test_error_null_diag),
+		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_location_valid),
 	};
 	struct CMUnitTest error_tests[ARRAY_SIZE(error_cases)];
 	size_t i;
