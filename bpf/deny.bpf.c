@@ -61,9 +61,8 @@ SEC("lsm/task_alloc")
 int BPF_PROG(secimport_lsm_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
 	struct secimport_thread *ts;
-	__u32 action = 0, evflags = 0, nr;
-	__u64 mask, pmask;
-	bool refused = false;
+	struct verdict v = {};
+	__u32 evflags = 0, nr;
 
 	if (ret)
 		return ret;
@@ -72,16 +71,13 @@ int BPF_PROG(secimport_lsm_task_alloc, struct task_struct *task, unsigned long c
 		return 0;
 	if (ts->flags & SECIMPORT_TS_DENY_ARMED)
 		return -EPERM;
-	mask = effective_mask(ts, &evflags);
-	pmask = private_mask(ts);
-	if (!mask && !pmask)
+	v.mask = effective_mask(ts, &evflags);
+	for (int i = 0; i < SECIMPORT_XSETS; i++)
+		v.xmask[i] = extra_mask(ts, i);
+	if (!verdict_confined(&v))
 		return 0;
 	nr = (clone_flags & CLONE_THREAD) ? SECIMPORT_NR_THREAD_CREATE : NR_CLONE;
-	if (mask && refusing_modules(ts->set, mask, nr, &action))
-		refused = true;
-	if (pmask && refusing_modules(ts->pset, pmask, nr, &action))
-		refused = true;
-	if (refused && (action & SECIMPORT_ACT_DENY))
+	if (judge(ts, nr, &v) && (v.action & SECIMPORT_ACT_DENY))
 		return -EPERM;
 	return 0;
 }

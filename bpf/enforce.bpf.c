@@ -66,6 +66,22 @@ static __always_inline bool set_walks(const struct secimport_set *si, long id)
 	return (si->walk[(nr >> 6) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr & 63)) & 1;
 }
 
+/* Could a module of one of the thread's extra sets refuse @id? */
+static __always_inline bool extra_sets_walk(const struct secimport_thread *ts, long id)
+{
+	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
+		__u32 x = ts->xset[i];
+		struct secimport_set *xi;
+
+		if (!x)
+			continue;
+		xi = bpf_map_lookup_elem(&sets, &x);
+		if (!xi || set_walks(xi, id))
+			return true;
+	}
+	return false;
+}
+
 struct trace_ctx {
 	__u64 refusing;
 	__u32 set;
@@ -94,9 +110,9 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct secimport_thread *ts = thread_state(task);
-	__u32 evflags = 0, action = 0, nr;
 	struct walk_result walk = {};
-	__u64 mask, refusing, pmask = 0, prefusing = 0;
+	struct verdict v = {};
+	__u32 evflags = 0, nr;
 	bool compat = false;
 
 	if (!ts)
@@ -109,9 +125,11 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		bpf_map_delete_elem(&deny_armed, &tid);
 	}
 	if (ts->flags & SECIMPORT_TS_DOOMED) {
-		violation(ts, id, SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL, ts->inherited_mask,
-			  ts->inherited_mask, ts->pinherited_mask, ts->pinherited_mask,
-			  SECIMPORT_EVF_DOOMED, &walk);
+		v.action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+		v.mask = v.refusing = ts->inherited_mask;
+		for (int i = 0; i < SECIMPORT_XSETS; i++)
+			v.xmask[i] = v.xrefusing[i] = ts->xinherited_mask[i];
+		violation(ts, id, &v, SECIMPORT_EVF_DOOMED, &walk);
 		return 0;
 	}
 #ifdef TS_COMPAT
@@ -119,42 +137,41 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
 #endif
 	if (ts->flags & SECIMPORT_TS_STACKWALK) {
-		__u32 set, pset;
-		struct secimport_set *si, *psi = NULL;
+		__u32 set;
+		struct secimport_set *si;
 		/* The registration path (a UNIX connect) needs to know who is on the stack. */
 		bool guard = cfg_system && id == NR_CONNECT;
 
 		if (cfg_system)
 			refresh_sets(ts, task);
 		set = ts->set;
-		pset = cfg_system ? ts->pset : 0;
 		si = bpf_map_lookup_elem(&sets, &set);
-		if (pset)
-			psi = bpf_map_lookup_elem(&sets, &pset);
 		/* Walk only where some module could refuse, or for inheritance. */
 		if (si && !compat && !cfg_trace_files && !guard && !set_walks(si, id) &&
-		    (!pset || (psi && !set_walks(psi, id))))
+		    !extra_sets_walk(ts, id))
 			return 0;
 		ts->stack_mask = stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &walk);
-		ts->pstack_mask = walk.pmask;
-		mask = ts->stack_mask | ts->inherited_mask;
-		pmask = cfg_system ? private_mask(ts) : 0;
+		v.mask = ts->stack_mask | ts->inherited_mask;
+		for (int i = 0; i < SECIMPORT_XSETS; i++) {
+			ts->xstack_mask[i] = walk.xmask[i];
+			v.xmask[i] = extra_mask(ts, i);
+		}
 		/* process_default (module 0) confines all code, not a module. */
 		if (guard) {
 			struct secimport_guard g = {
 				.ts_ns = bpf_ktime_get_ns(),
 				.tgid = task->tgid,
-				.confined = (mask & ~1ULL) || pmask,
+				.confined = (v.mask & ~1ULL) || v.xmask[0] || v.xmask[1],
 			};
 			__u32 tid = task->pid;
 
 			bpf_map_update_elem(&guard_tids, &tid, &g, BPF_ANY);
 		}
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
-		mask = stop_for_engine(ts);
+		v.mask = stop_for_engine(ts);
 	} else {
-		mask = effective_mask(ts, &evflags);
-		if (mask && !compat) {
+		v.mask = effective_mask(ts, &evflags);
+		if (v.mask && !compat) {
 			__u32 set = ts->set;
 			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
@@ -163,7 +180,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 				return 0;
 		}
 	}
-	if (!mask && !pmask)
+	if (!verdict_confined(&v))
 		return 0;
 	if (compat) {
 		evflags |= SECIMPORT_EVF_COMPAT;
@@ -171,20 +188,17 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	} else {
 		nr = policy_nr(regs, id);
 	}
-	refusing = mask ? refusing_modules(ts->set, mask, nr, &action) : 0;
-	if (cfg_system && pmask)
-		prefusing = refusing_modules(ts->pset, pmask, nr, &action);
-	if (!refusing && !prefusing)
+	if (!judge(ts, nr, &v))
 		return 0;
-	if (action & SECIMPORT_ACT_TRACE) {
+	if (v.action & SECIMPORT_ACT_TRACE) {
 		/* Learning mode: remember who needed what; nothing is refused. */
-		struct trace_ctx t = { .refusing = refusing, .set = ts->set, .nr = nr };
+		struct trace_ctx t = { .refusing = v.refusing, .set = ts->set, .nr = nr };
 
 		bpf_loop(SECIMPORT_MAX_MODULES, trace_step, &t, 0);
-		if (action == SECIMPORT_ACT_TRACE)
+		if (v.action == SECIMPORT_ACT_TRACE)
 			return 0;
 	}
-	if (action & SECIMPORT_ACT_DENY) {
+	if (v.action & SECIMPORT_ACT_DENY) {
 		if (!compat && deny_covered(regs, id)) {
 			/* The live hooks on this syscall's path return -EPERM. */
 			__u32 tid = task->pid, one = 1;
@@ -192,16 +206,16 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			ts->flags |= SECIMPORT_TS_DENY_ARMED;
 			/* The cgroup hooks see only this map: if it is full, kill. */
 			if (bpf_map_update_elem(&deny_armed, &tid, &one, BPF_ANY)) {
-				action = (action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+				v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
 				evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 			}
 		} else {
 			/* No hook can refuse it: the fallback is the kill. */
-			action = (action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+			v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
 			evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 		}
 	}
-	violation(ts, id, action, mask, refusing, pmask, prefusing, evflags, &walk);
+	violation(ts, id, &v, evflags, &walk);
 	return 0;
 }
 

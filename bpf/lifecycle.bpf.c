@@ -10,32 +10,32 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 						   struct secimport_thread *pts,
 						   struct secimport_thread *cts)
 {
-	__u32 action = 0, evflags = SECIMPORT_EVF_FORK_CHECK;
-	__u64 mask = effective_mask(pts, &evflags), refusing, pmask = private_mask(pts),
-	      prefusing = 0;
+	__u32 evflags = SECIMPORT_EVF_FORK_CHECK;
+	struct verdict v = { .mask = effective_mask(pts, &evflags) };
 	struct pt_regs *regs;
 	long nr;
 
-	if (!mask && !pmask)
+	for (int i = 0; i < SECIMPORT_XSETS; i++)
+		v.xmask[i] = extra_mask(pts, i);
+	if (!verdict_confined(&v))
 		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	nr = regs ? (long)SYSCALL_NR(regs) : -1;
 	/* Whatever the flags said, a process was created: judge it as one. */
 	if (nr != NR_CLONE && nr != NR_CLONE3)
 		nr = NR_CLONE;
-	refusing = mask ? refusing_modules(pts->set, mask, nr, &action) : 0;
-	if (pmask)
-		prefusing = refusing_modules(pts->pset, pmask, nr, &action);
+	if (!judge(pts, nr, &v))
+		return;
 	/* Deny without a live task_alloc hook falls back to the kill. */
-	if ((action & SECIMPORT_ACT_DENY) && !deny_covered(NULL, nr))
-		action |= SECIMPORT_ACT_KILL;
-	if (!(refusing || prefusing) || !(action & SECIMPORT_ACT_KILL))
+	if ((v.action & SECIMPORT_ACT_DENY) && !deny_covered(NULL, nr))
+		v.action |= SECIMPORT_ACT_KILL;
+	if (!(v.action & SECIMPORT_ACT_KILL))
 		return;
 	/* Only a race gets here: syscall entry let it through. */
 	cts->flags |= SECIMPORT_TS_DOOMED;
 	struct walk_result none = {};
 
-	violation(pts, nr, action, mask, refusing, pmask, prefusing, evflags, &none);
+	violation(pts, nr, &v, evflags, &none);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -56,8 +56,10 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	/* Same address space layout: the same runtime and interpreter build. */
 	cts->py_runtime = pts->py_runtime;
 	cts->py_interp = pts->py_interp;
-	cts->pset = pts->pset;
-	cts->pinherited_mask = pts->pinherited_mask | pts->pstack_mask;
+	for (int i = 0; i < SECIMPORT_XSETS; i++) {
+		cts->xset[i] = pts->xset[i];
+		cts->xinherited_mask[i] = pts->xinherited_mask[i] | pts->xstack_mask[i];
+	}
 	cts->gen = pts->gen;
 	if (thread) {
 		/* A new thread starts with an empty Python stack. */
@@ -71,8 +73,8 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	 * The child shares its parent's private set: registering is per process
 	 * tree. Without the entry it would lose it at its next refresh.
 	 */
-	if (pts->pset) {
-		__u32 tgid = child->tgid, pset = pts->pset;
+	if (pts->xset[SECIMPORT_XSET_PRIVATE]) {
+		__u32 tgid = child->tgid, pset = pts->xset[SECIMPORT_XSET_PRIVATE];
 
 		if (bpf_map_update_elem(&proc_sets, &tgid, &pset, BPF_ANY)) {
 			bpf_send_signal(SIGKILL);
@@ -175,8 +177,10 @@ int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	/* The Python stack is gone; what confined it stays, for life. */
 	ts->inherited_mask |= ts->stack_mask;
 	ts->stack_mask = 0;
-	ts->pinherited_mask |= ts->pstack_mask;
-	ts->pstack_mask = 0;
+	for (int i = 0; i < SECIMPORT_XSETS; i++) {
+		ts->xinherited_mask[i] |= ts->xstack_mask[i];
+		ts->xstack_mask[i] = 0;
+	}
 	ts->nr_frames = 0;
 	ts->depth = 0;
 	ts->flags &= ~(SECIMPORT_TS_USDT | SECIMPORT_TS_STOP_AT_SYSCALL);
@@ -216,7 +220,7 @@ int BPF_PROG(secimport_exit, struct task_struct *p)
 	/* Report the process once its last thread is gone. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	if (ts->pset || (ts->flags & SECIMPORT_TS_SYSTEM)) {
+	if (ts->xset[SECIMPORT_XSET_PRIVATE] || (ts->flags & SECIMPORT_TS_SYSTEM)) {
 		/* Its private set is free once no process holds it. */
 		__u32 tgid = p->tgid;
 

@@ -32,7 +32,17 @@
 #define SECIMPORT_MAX_SETS 1024
 #define SECIMPORT_SET_SYSTEM_A 1
 #define SECIMPORT_SET_SYSTEM_B 2
-#define SECIMPORT_SET_PRIVATE_FIRST 3
+/*
+ * A loaded system also judges a thread by up to two more sets: its
+ * process's registrations (secure_import(), sets 131..1023) and its cgroup's
+ * policy (`policy apply --cgroup`, sets 3..130). A syscall must pass them all.
+ */
+#define SECIMPORT_XSETS 2
+#define SECIMPORT_XSET_PRIVATE 0
+#define SECIMPORT_XSET_CGROUP 1
+#define SECIMPORT_SET_CGROUP_FIRST 3
+#define SECIMPORT_MAX_CGROUP_SETS 128
+#define SECIMPORT_SET_PRIVATE_FIRST (SECIMPORT_SET_CGROUP_FIRST + SECIMPORT_MAX_CGROUP_SETS)
 
 /*
  * Syscall bitmaps cover numbers 0..1022 of the native ABI; bit 1023 is the
@@ -105,12 +115,13 @@ struct secimport_thread {
 	__u64 py_runtime;
 	__u64 py_tstate;
 	__u32 py_interp;
-	/* Loaded system: the process's private set (0: none; secure_import()),
-	 * its modules on the stack and inherited, the `system_config` generation the
-	 * sets were read at. */
-	__u32 pset;
-	__u64 pstack_mask;
-	__u64 pinherited_mask;
+	__u32 pad;
+	/* Loaded system: the extra sets (SECIMPORT_XSET_*; 0: none), their
+	 * modules on the stack and inherited, and the `system_config`
+	 * generation the sets were read at. */
+	__u32 xset[SECIMPORT_XSETS];
+	__u64 xstack_mask[SECIMPORT_XSETS];
+	__u64 xinherited_mask[SECIMPORT_XSETS];
 	__u64 gen;
 	struct secimport_frame frames[SECIMPORT_MAX_MODULES];
 };
@@ -345,9 +356,10 @@ struct secimport_event {
 	char file[SECIMPORT_EV_FILE_LEN];
 	char func[SECIMPORT_EV_FUNC_LEN];
 	__u32 nr_stack;
-	__u32 pset; /* the process's private set, 0 if none */
-	__u64 pconfined_mask; /* modules of pset confining the thread */
-	__u64 prefusing_mask; /* ... and refusing the syscall */
+	__u32 pad;
+	__u32 xset[SECIMPORT_XSETS]; /* the thread's extra sets, 0 if none */
+	__u64 xconfined_mask[SECIMPORT_XSETS]; /* their modules confining the thread */
+	__u64 xrefusing_mask[SECIMPORT_XSETS]; /* ... and refusing the syscall */
 	struct secimport_event_frame stack[SECIMPORT_EV_STACK];
 };
 

@@ -244,10 +244,10 @@ struct frame_walk {
 	__u64 mask; /* confined modules seen */
 	__u64 all; /* every module of the set, for failing closed */
 	__u64 hit_code; /* innermost frame of a confined module */
-	__u64 pmask; /* confined modules of the private set seen */
-	__u64 pall; /* every module of the private set */
+	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets seen */
+	__u64 xall[SECIMPORT_XSETS]; /* every module of each extra set */
 	__u32 set;
-	__u32 pset; /* the process's private set, 0 if none */
+	__u32 xset[SECIMPORT_XSETS]; /* the thread's extra sets, 0 if none */
 	__u32 interp;
 	int failed;
 };
@@ -290,7 +290,15 @@ static __always_inline __u64 location_bit(struct walk_scratch *s)
 	return loc ? 1ULL << (loc->module & (SECIMPORT_MAX_MODULES - 1)) : 0;
 }
 
-/* The modules of w's set (returned) and of its private set (w->pmask) a file is in. */
+/* Unreadable: every module of every set. */
+static __always_inline __u64 all_modules(struct frame_walk *w)
+{
+	w->xmask[0] |= w->xall[0];
+	w->xmask[1] |= w->xall[1];
+	return w->all;
+}
+
+/* The modules of w's set (returned) and of its extra sets (w->xmask) a file is in. */
 static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off,
 						struct frame_walk *w, __u64 fname)
 {
@@ -298,16 +306,13 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
 	__u64 m;
 
-	if (!s) {
-		w->pmask |= w->pall;
-		return w->all;
-	}
+	if (!s)
+		return all_modules(w);
 	key_set_id(s, w->set);
 	bits = str_to_key(s, off, fname);
 	if (!bits) {
 		count(SECIMPORT_CNT_UNREADABLE_FILE);
-		w->pmask |= w->pall;
-		return w->all;
+		return all_modules(w);
 	}
 	s->key.prefixlen = bits;
 	if (cfg_trace_files) {
@@ -321,11 +326,13 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 		bpf_map_update_elem(&trace_files, &s->tkey, &one, BPF_NOEXIST);
 	}
 	m = location_bit(s);
-	/* Private sets exist only in a loaded system (rodata: `run` verifies less). */
-	if (cfg_system && w->pset) {
-		/* The same name, looked up again in the process's own set. */
-		key_set_id(s, w->pset);
-		w->pmask |= location_bit(s);
+	/* Extra sets exist only in a loaded system (rodata: `run` verifies less). */
+	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
+		if (!w->xset[i])
+			continue;
+		/* The same name, looked up again in the extra set. */
+		key_set_id(s, w->xset[i]);
+		w->xmask[i] |= location_bit(s);
 	}
 	return m;
 }
@@ -335,7 +342,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	__u32 interp = w->interp;
 	struct secimport_interp *ip = bpf_map_lookup_elem(&interps, &interp);
 	const struct secimport_py_offsets *off;
-	__u64 prev, code, fname, m, prev_p;
+	__u64 prev, code, fname, m, prev_x;
 	__u8 owner;
 
 	if (!w->frame)
@@ -365,9 +372,9 @@ static long frame_step(__u32 i, struct frame_walk *w)
 		w->failed = 1;
 		return 1;
 	}
-	prev_p = w->pmask;
+	prev_x = w->xmask[0] | w->xmask[1];
 	m = module_of_filename(off, w, fname);
-	if ((m || w->pmask != prev_p) && !w->hit_code)
+	if ((m || (w->xmask[0] | w->xmask[1]) != prev_x) && !w->hit_code)
 		w->hit_code = code;
 	w->mask |= m;
 next:
@@ -383,16 +390,14 @@ next:
 struct walk_result {
 	__u64 hit_code; /* innermost frame of a confined module (0: none) */
 	__u64 frame; /* the innermost frame, to describe the top of the stack */
-	__u64 pmask; /* confined modules of the private set on the stack */
+	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets on the stack */
 };
 
 static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 					       struct task_struct *task, __u32 nr, __u32 *evflags,
 					       struct walk_result *res)
 {
-	struct frame_walk w = {
-		.set = ts->set, .pset = ts->pset, .interp = ts->py_interp, .nr = nr
-	};
+	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
 	__u64 top_frame;
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
@@ -401,10 +406,13 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 
 	res->hit_code = 0;
 	res->frame = 0;
-	res->pmask = 0;
+	res->xmask[0] = res->xmask[1] = 0;
 	w.all = set_all_modules(ts->set);
-	if (cfg_system && w.pset)
-		w.pall = set_all_modules(w.pset);
+	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
+		w.xset[i] = ts->xset[i];
+		if (w.xset[i])
+			w.xall[i] = set_all_modules(w.xset[i]);
+	}
 	if (!ts->py_runtime)
 		return 0; /* no interpreter running in this process yet */
 	count(SECIMPORT_CNT_WALKS);
@@ -432,12 +440,14 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 		goto fail; /* unreadable, or deeper than the bound */
 	res->hit_code = w.hit_code;
 	res->frame = top_frame;
-	res->pmask = w.pmask;
+	res->xmask[0] = w.xmask[0];
+	res->xmask[1] = w.xmask[1];
 	return w.mask;
 fail:
 	count(SECIMPORT_CNT_WALK_FAILED);
 	*evflags |= SECIMPORT_EVF_WALK_FAILED;
-	res->pmask = w.pall;
+	res->xmask[0] = w.xall[0];
+	res->xmask[1] = w.xall[1];
 	return w.all;
 }
 

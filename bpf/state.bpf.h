@@ -147,6 +147,14 @@ SECIMPORT_MAP struct {
 	__type(value, __u32);
 } proc_sets SEC(".maps");
 
+/* Loaded system: the set of each cgroup with a policy (by cgroup v2 id). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SECIMPORT_MAX_CGROUP_SETS);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroup_sets SEC(".maps");
+
 /* Loaded system: processes running before it, to cover (by tgid). */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -259,6 +267,26 @@ static __always_inline __u64 config_get(__u32 key)
 	return v ? *v : 0;
 }
 
+#define CGROUP_MAX_DEPTH 16
+
+/* The policy of the calling task's cgroup, or of its nearest ancestor with one. */
+static __always_inline __u32 current_cgroup_set(void)
+{
+	__u32 found = 0;
+
+	for (int level = 0; level < CGROUP_MAX_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+		__u32 *set;
+
+		if (!id)
+			break;
+		set = bpf_map_lookup_elem(&cgroup_sets, &id);
+		if (set)
+			found = *set;
+	}
+	return found;
+}
+
 /*
  * Loaded system: after `policy apply` or a registration, a thread reads its
  * sets again at its next syscall. Until then it is judged by the sets it
@@ -279,11 +307,12 @@ static __always_inline void refresh_sets(struct secimport_thread *ts, struct tas
 		ts->set = set;
 		/* process_default confines every process of the system, now. */
 		ts->inherited_mask = (ts->inherited_mask & ~1ULL) | deflt;
+		ts->xset[SECIMPORT_XSET_CGROUP] = current_cgroup_set();
 	}
 	tgid = task->tgid;
 	pset = bpf_map_lookup_elem(&proc_sets, &tgid);
 	if (pset)
-		ts->pset = *pset;
+		ts->xset[SECIMPORT_XSET_PRIVATE] = *pset;
 }
 
 struct verdict_ctx {
@@ -353,10 +382,33 @@ static __always_inline __u64 refusing_modules(__u32 set, __u64 mask, __u32 nr, _
 	return v.refusing;
 }
 
-/* The private set's modules confining the thread (0 without one). */
-static __always_inline __u64 private_mask(const struct secimport_thread *ts)
+/* Extra set @i's modules confining the thread (0 without one). */
+static __always_inline __u64 extra_mask(const struct secimport_thread *ts, int i)
 {
-	return cfg_system && ts->pset ? ts->pstack_mask | ts->pinherited_mask : 0;
+	return cfg_system && ts->xset[i] ? ts->xstack_mask[i] | ts->xinherited_mask[i] : 0;
+}
+
+/* Who confines a thread at a syscall, who refuses it, and how strictly. */
+struct verdict {
+	__u64 mask, refusing; /* modules of the thread's own set */
+	__u64 xmask[SECIMPORT_XSETS], xrefusing[SECIMPORT_XSETS];
+	__u32 action;
+};
+
+static __always_inline bool verdict_confined(const struct verdict *v)
+{
+	return v->mask || v->xmask[0] || v->xmask[1];
+}
+
+/* Judge syscall @nr by every set of the thread: refusing modules, action. */
+static __always_inline bool judge(const struct secimport_thread *ts, __u32 nr, struct verdict *v)
+{
+	v->refusing = v->mask ? refusing_modules(ts->set, v->mask, nr, &v->action) : 0;
+	for (int i = 0; i < SECIMPORT_XSETS; i++)
+		v->xrefusing[i] = cfg_system && v->xmask[i]
+				      ? refusing_modules(ts->xset[i], v->xmask[i], nr, &v->action)
+				      : 0;
+	return v->refusing || v->xrefusing[0] || v->xrefusing[1];
 }
 
 static __always_inline struct secimport_event *event_reserve(__u32 type)

@@ -30,11 +30,11 @@ static __always_inline void event_fill_frame(struct secimport_event *e,
  * @walk: what the stack walker saw (empty: use the USDT engine's recorded
  * frames, if any).
  */
-static __always_inline void violation(const struct secimport_thread *ts, __s32 nr, __u32 action,
-				      __u64 confined, __u64 refusing, __u64 pconfined,
-				      __u64 prefusing, __u32 evflags,
+static __always_inline void violation(const struct secimport_thread *ts, __s32 nr,
+				      const struct verdict *v, __u32 evflags,
 				      const struct walk_result *walk)
 {
+	__u32 action = v->action;
 	struct secimport_event *e;
 
 	if (action & SECIMPORT_ACT_KILL) {
@@ -51,12 +51,14 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	e->action = action;
 	e->syscall_nr = nr;
 	e->flags = evflags;
-	e->confined_mask = confined;
-	e->refusing_mask = refusing;
+	e->confined_mask = v->mask;
+	e->refusing_mask = v->refusing;
 	e->set = ts->set;
-	e->pset = ts->pset;
-	e->pconfined_mask = pconfined;
-	e->prefusing_mask = prefusing;
+	for (int i = 0; i < SECIMPORT_XSETS; i++) {
+		e->xset[i] = ts->xset[i];
+		e->xconfined_mask[i] = v->xmask[i];
+		e->xrefusing_mask[i] = v->xrefusing[i];
+	}
 	if (walk->hit_code || walk->frame)
 		stackwalk_fill_frame(e, ts, walk);
 	else

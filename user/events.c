@@ -42,23 +42,27 @@ void event_printer_init(struct event_printer *pr, FILE *out, bool json, const st
 	event_printer_init_named(pr, out, json, policy->table, policy_module_name, (void *)policy);
 }
 
-/* The modules of @mask in @set, then those of @pmask in private set @pset. */
-static void print_modules(const struct event_printer *pr, __u32 set, __u64 mask, __u32 pset,
-			  __u64 pmask)
+/* The modules of the event's sets: those refusing, or all confining. */
+static void print_modules(const struct event_printer *pr, const struct secimport_event *e,
+			  bool refusing)
 {
 	bool first = true;
 
 	if (pr->json)
 		fputc('[', pr->out);
-	for (unsigned int k = 0; k < 2; k++) {
-		__u64 m = k ? (pset ? pmask : 0) : mask;
+	for (unsigned int k = 0; k <= SECIMPORT_XSETS; k++) {
+		__u32 set = k ? e->xset[k - 1] : e->set;
+		__u64 m = k ? (refusing ? e->xrefusing_mask[k - 1] : e->xconfined_mask[k - 1])
+			    : (refusing ? e->refusing_mask : e->confined_mask);
 
+		if (k && !set)
+			continue;
 		for (unsigned int i = 0; i < SECIMPORT_MAX_MODULES; i++) {
 			const char *name;
 
 			if (!(m & (1ULL << i)))
 				continue;
-			name = pr->name(pr->name_ctx, k ? pset : set, i);
+			name = pr->name(pr->name_ctx, set, i);
 			if (!first)
 				fputc(',', pr->out);
 			first = false;
@@ -117,9 +121,9 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 		fputs("\"comm\":", pr->out);
 		json_write_string(pr->out, comm);
 		fputs(",\"modules\":", pr->out);
-		print_modules(pr, e->set, e->refusing_mask, e->pset, e->prefusing_mask);
+		print_modules(pr, e, true);
 		fputs(",\"confined_by\":", pr->out);
-		print_modules(pr, e->set, e->confined_mask, e->pset, e->pconfined_mask);
+		print_modules(pr, e, false);
 		fputs(",\"syscall\":", pr->out);
 		json_write_string(pr->out, sys);
 		fprintf(pr->out, ",\"syscall_nr\":%d,\"action\":\"%s\",\"frame\":", e->syscall_nr,
@@ -157,7 +161,7 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 			e->tid);
 		text_write_safe(pr->out, comm);
 		fputs(" module=", pr->out);
-		print_modules(pr, e->set, e->refusing_mask, e->pset, e->prefusing_mask);
+		print_modules(pr, e, true);
 		fprintf(pr->out, " syscall=%s frame=", sys);
 		if (file[0]) {
 			text_write_safe(pr->out, file);
