@@ -161,7 +161,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			struct secimport_guard g = {
 				.ts_ns = bpf_ktime_get_ns(),
 				.tgid = task->tgid,
-				.confined = (v.mask & ~1ULL) || v.xmask[0] || v.xmask[1],
+				.confined = (v.mask & ~1ULL) || v.xmask[0] || (v.xmask[1] & ~1ULL),
 			};
 			__u32 tid = task->pid;
 

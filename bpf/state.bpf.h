@@ -307,7 +307,12 @@ static __always_inline void refresh_sets(struct secimport_thread *ts, struct tas
 		ts->set = set;
 		/* process_default confines every process of the system, now. */
 		ts->inherited_mask = (ts->inherited_mask & ~1ULL) | deflt;
-		ts->xset[SECIMPORT_XSET_CGROUP] = current_cgroup_set();
+		/* The cgroup's policy, and its process_default, the same way. */
+		set = current_cgroup_set();
+		deflt = set ? set_all_modules(set) & (1ULL << SECIMPORT_DEFAULT_MODULE) : 0;
+		ts->xset[SECIMPORT_XSET_CGROUP] = set;
+		ts->xinherited_mask[SECIMPORT_XSET_CGROUP] =
+		    (ts->xinherited_mask[SECIMPORT_XSET_CGROUP] & ~1ULL) | deflt;
 	}
 	tgid = task->tgid;
 	pset = bpf_map_lookup_elem(&proc_sets, &tgid);

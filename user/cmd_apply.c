@@ -11,27 +11,136 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <bpf/bpf.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "probe.h"
 #include "system.h"
 #include "system_policy.h"
 #include "util.h"
 
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* The cgroup v2 directory @path names (absolute, or under the v2 root): its id. */
+static int cgroup_id(const char *path, __u64 *id, char *err, size_t errlen)
+{
+	char root[PATH_MAX], full[PATH_MAX * 2];
+	struct statfs sfs;
+	struct stat st;
+
+	if (path[0] == '/') {
+		snprintf(full, sizeof(full), "%s", path);
+	} else if (probe_cgroup2_root(root, sizeof(root)) == 0) {
+		snprintf(full, sizeof(full), "%s/%s", root, path);
+	} else {
+		snprintf(err, errlen, "no cgroup v2 hierarchy is mounted; name the cgroup by path");
+		return -1;
+	}
+	if (stat(full, &st) || !S_ISDIR(st.st_mode) || statfs(full, &sfs) ||
+	    sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(err, errlen, "%.900s is not a cgroup v2 directory", full);
+		return -1;
+	}
+	*id = st.st_ino; /* a cgroup v2 id is its directory's inode number */
+	return 0;
+}
+
+/*
+ * A free cgroup set: one no cgroup uses. Freed sets are emptied here, after
+ * system_sync(), so nothing still reads what they held.
+ */
+static int cgroup_set_alloc(const struct system *s, __u32 *set)
+{
+	unsigned char used[SECIMPORT_MAX_CGROUP_SETS] = {};
+	__u64 key, next, *prev = NULL;
+	__u32 val;
+
+	while (bpf_map_get_next_key(s->cgroups, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(s->cgroups, &key, &val) == 0 &&
+		    val - SECIMPORT_SET_CGROUP_FIRST < SECIMPORT_MAX_CGROUP_SETS)
+			used[val - SECIMPORT_SET_CGROUP_FIRST] = 1;
+	}
+	for (__u32 i = 0; i < SECIMPORT_MAX_CGROUP_SETS; i++)
+		if (!used[i]) {
+			*set = SECIMPORT_SET_CGROUP_FIRST + i;
+			return 0;
+		}
+	return -1;
+}
+
+/* The policy of one cgroup (and its descendants), next to the system's. */
+static int apply_cgroup(const struct system *s, const char *cgroup, bool clear,
+			const struct policy *p, struct resolved_module *const *resolved, size_t nr)
+{
+	struct set_maps m = system_set_maps(s);
+	__u32 old = 0, set;
+	char err[1024];
+	__u64 id;
+
+	if (cgroup_id(cgroup, &id, err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_USAGE;
+	}
+	bpf_map_lookup_elem(s->cgroups, &id, &old);
+	if (clear) {
+		if (!old) {
+			p_err("cgroup %s has no policy of its own", cgroup);
+			return EXIT_USAGE;
+		}
+		bpf_map_delete_elem(s->cgroups, &id);
+		system_config_set(s, SECIMPORT_CFG_GEN,
+				  system_config_get(s, SECIMPORT_CFG_GEN) + 1);
+		printf("secimport-bpf: cgroup %s (id %llu) has no policy of its own now\n", cgroup,
+		       (unsigned long long)id);
+		return EXIT_OK;
+	}
+	if (cgroup_set_alloc(s, &set)) {
+		p_err("%d cgroups have policies already, the most there can be",
+		      SECIMPORT_MAX_CGROUP_SETS);
+		return EXIT_FAIL;
+	}
+	system_sync();
+	set_clear(&m, set);
+	if (system_write_slot(s, set, old, p, resolved, nr, err, sizeof(err)) ||
+	    bpf_map_update_elem(s->cgroups, &id, &set, BPF_ANY)) {
+		p_err("%s; the cgroup's old policy stays in force", err[0] ? err : strerror(errno));
+		return EXIT_FAIL;
+	}
+	system_config_set(s, SECIMPORT_CFG_GEN, system_config_get(s, SECIMPORT_CFG_GEN) + 1);
+	printf("secimport-bpf: applied %zu module(s)%s to cgroup %s (id %llu, set %u)\n",
+	       p->nr_modules, p->has_process_default ? " + process_default" : "", cgroup,
+	       (unsigned long long)id, set);
+	return EXIT_OK;
+}
+
 int cmd_policy_apply(int argc, char **argv)
 {
 	static const char usage[] =
-	    "Usage: secimport-bpf policy apply FILE... [--pin-dir DIR]\n\n"
+	    "Usage: secimport-bpf policy apply FILE... [--cgroup PATH] [--pin-dir DIR]\n"
+	    "       secimport-bpf policy apply --cgroup PATH --clear\n\n"
 	    "Replace the loaded system's policy with FILE (several files are combined).\n"
 	    "Processes are judged by the old policy until the switch, by the new one\n"
-	    "after; registrations made with secure_import() are kept.\n";
+	    "after; registrations made with secure_import() are kept.\n\n"
+	    "With --cgroup, FILE is the policy of the processes in cgroup PATH (a cgroup v2\n"
+	    "directory, absolute or under the v2 root) and its descendants, enforced next\n"
+	    "to the system's (a syscall must pass both); --clear removes it.\n";
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'D' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "clear", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	const char *cgroup = NULL;
+	bool clear = false;
 	struct resolved_module *resolved[SECIMPORT_MAX_INTERPS];
 	char *interps[SECIMPORT_MAX_INTERPS];
 	struct system_interp *ips = NULL;
@@ -49,6 +158,12 @@ int cmd_policy_apply(int argc, char **argv)
 		case 'D':
 			dir = optarg;
 			break;
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 'C':
+			clear = true;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -60,7 +175,11 @@ int cmd_policy_apply(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind == argc) {
+	if (clear && (!cgroup || optind != argc)) {
+		p_err("--clear goes with --cgroup PATH and no policy file");
+		return EXIT_USAGE;
+	}
+	if (optind == argc && !clear) {
 		p_err("policy apply needs a policy FILE");
 		return EXIT_USAGE;
 	}
@@ -96,6 +215,10 @@ int cmd_policy_apply(int argc, char **argv)
 		goto out;
 	for (size_t i = 0; i < nr; i++)
 		resolved[i] = ips[i].resolved;
+	if (cgroup) {
+		status = apply_cgroup(&s, cgroup, clear, &policy, resolved, nr);
+		goto out;
+	}
 	active = system_config_get(&s, SECIMPORT_CFG_SYSTEM_SET);
 	target = active == SECIMPORT_SET_SYSTEM_A ? SECIMPORT_SET_SYSTEM_B : SECIMPORT_SET_SYSTEM_A;
 	/* Nobody may still be judging by the idle slot since the previous switch. */

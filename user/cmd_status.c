@@ -87,6 +87,41 @@ static void count_processes(const struct system *s, unsigned int *covered, unsig
 	free(ts);
 }
 
+/* Each cgroup with a policy of its own: its id, set and modules. */
+static void print_cgroup_policies(const struct system *s, bool json)
+{
+	__u64 key, next, *prev = NULL;
+	unsigned int n = 0;
+	__u32 set;
+
+	while (bpf_map_get_next_key(s->cgroups, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(s->cgroups, &key, &set))
+			continue;
+		if (json)
+			printf("%s{\"cgroup_id\":%llu,\"set\":%u,\"modules\":[", n ? "," : "",
+			       (unsigned long long)key, set);
+		else
+			printf("  cgroup %llu: set %u, modules:", (unsigned long long)key, set);
+		for (unsigned int m = 0, k = 0; m < SECIMPORT_MAX_MODULES; m++) {
+			const char *name = system_module_name((void *)s, set, m);
+
+			if (!strcmp(name, "<unknown>") || !strcmp(name, "<removed>"))
+				continue;
+			if (json) {
+				if (k++)
+					putchar(',');
+				json_write_string(stdout, name);
+			} else {
+				printf("%s %s", k++ ? "," : "", name);
+			}
+		}
+		printf(json ? "]}" : "\n");
+		n++;
+	}
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char usage[] =
@@ -156,7 +191,9 @@ int cmd_status(int argc, char **argv)
 				putchar(',');
 			json_write_string(stdout, name);
 		}
-		printf("]},\"broker\":{\"pid\":%u,\"running\":%s,\"socket\":", s.sysinfo.broker_pid,
+		printf("]},\"cgroup_policies\":[");
+		print_cgroup_policies(&s, true);
+		printf("],\"broker\":{\"pid\":%u,\"running\":%s,\"socket\":", s.sysinfo.broker_pid,
 		       broker_up ? "true" : "false");
 		json_write_string(stdout, s.sysinfo.socket);
 		printf("},\"processes\":{\"covered\":%u,\"registered\":%u},\"counters\":{", covered,
@@ -188,7 +225,9 @@ int cmd_status(int argc, char **argv)
 				continue;
 			printf("%s %s", n++ ? "," : "", name);
 		}
-		printf("\n  broker:       pid %u, %s, socket %s\n", s.sysinfo.broker_pid,
+		putchar('\n');
+		print_cgroup_policies(&s, false);
+		printf("  broker:       pid %u, %s, socket %s\n", s.sysinfo.broker_pid,
 		       broker_up ? "running"
 				 : "NOT running (secure_import fails; restart it with "
 				   "'secimport-bpf broker --daemon')",

@@ -317,6 +317,51 @@ t_uncovered_interpreter() {
 
 # --- the loaded system itself ----------------------------------------------
 
+# in_cgroup DIR OUT -- CMD...: run CMD inside cgroup DIR; RC.
+in_cgroup() {
+	local dir=$1 out=$2
+	shift 3
+	# shellcheck disable=SC2016 # expanded by the inner shell, in the cgroup
+	(cd "$T" && exec timeout 60 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir" "$@" \
+		>"$out" 2>&1)
+	RC=$?
+}
+
+t_cgroup_scope() {
+	local root a b rc_a rc_b
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -z "$root" ]; then
+		skip "no cgroup v2 hierarchy mounted"
+		return
+	fi
+	fresh cgroup_scope
+	a=$root/secimport-e2e-a
+	b=$root/secimport-e2e-b
+	mkdir -p "$a" "$b" "$M/a" "$M/b"
+	chmod 777 "$M/a" "$M/b"
+	load
+	printf 'modules:\n  %s:\n    allow_shell: false\n' "$T/shellmod.py" >"$T/p.yaml"
+	"$BIN" policy apply --cgroup "$a" "$T/p.yaml" >"$T/apply.out" 2>&1 ||
+		fail "policy apply --cgroup: $(cat "$T/apply.out")"
+	local spawn='import sys; sys.path.insert(0, sys.argv[1]); import shellmod; shellmod.spawn(sys.argv[2])'
+	in_cgroup "$a" "$T/out.a" -- "$PY" -c "$spawn" "$T" "$M/a"
+	rc_a=$RC
+	in_cgroup "$b" "$T/out.b" -- "$PY" -c "$spawn" "$T" "$M/b"
+	rc_b=$RC
+	[ "$rc_a" = 137 ] || fail "in the cgroup with the policy: exit $rc_a, expected 137"
+	expect_no_file a/shellmod_ran "shellmod may not spawn in cgroup a"
+	[ "$rc_b" = 0 ] || fail "in the other cgroup: exit $rc_b, expected 0"
+	expect_file b/shellmod_ran "shellmod may spawn in cgroup b"
+	"$BIN" status --json | grep -q '"cgroup_policies":\[{' || fail "status lists no cgroup policy"
+	# Cleared: the module may spawn in cgroup a too.
+	"$BIN" policy apply --cgroup "$a" --clear >/dev/null 2>&1 || fail "policy apply --clear failed"
+	in_cgroup "$a" "$T/out.a2" -- "$PY" -c "$spawn" "$T" "$M/a"
+	[ "$RC" = 0 ] || fail "after --clear: exit $RC, expected 0"
+	expect_file a/shellmod_ran "after --clear shellmod may spawn in cgroup a"
+	unload
+	rmdir "$a" "$b" 2>/dev/null
+}
+
 t_system_policy() {
 	fresh system_policy
 	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
@@ -557,7 +602,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-uncovered_interpreter system_policy adopt_running broker_killed unload load_twice status usage
+uncovered_interpreter cgroup_scope system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -576,6 +621,7 @@ declare -A DESC=(
 	[inherit_thread]="a thread started by a registered module stays confined"
 	[inherit_fork]="a child forked by a registered module stays confined"
 	[uncovered_interpreter]="an interpreter the system does not cover: secure_import raises"
+	[cgroup_scope]="policy apply --cgroup: two cgroups, one module, each judged by its own"
 	[system_policy]="load --policy: enforced system-wide on every covered process"
 	[adopt_running]="a process started before load is covered"
 	[broker_killed]="kill -9 the broker: enforcement stays; broker --daemon restores registration"
