@@ -124,13 +124,14 @@ int cmd_policy_apply(int argc, char **argv)
 {
 	static const char usage[] =
 	    "Usage: secimport-bpf policy apply FILE... [--cgroup PATH] [--pin-dir DIR]\n"
-	    "       secimport-bpf policy apply --cgroup PATH --clear\n\n"
+	    "       secimport-bpf policy apply [--cgroup PATH] --clear\n\n"
 	    "Replace the loaded system's policy with FILE (several files are combined).\n"
 	    "Processes are judged by the old policy until the switch, by the new one\n"
 	    "after; registrations made with secure_import() are kept.\n\n"
-	    "With --cgroup, FILE is the policy of the processes in cgroup PATH (a cgroup v2\n"
-	    "directory, absolute or under the v2 root) and its descendants, enforced next\n"
-	    "to the system's (a syscall must pass both); --clear removes it.\n";
+	    "With --cgroup (or a `cgroup:` key in FILE), FILE is the policy of the\n"
+	    "processes in cgroup PATH (a cgroup v2 directory, absolute or under the v2\n"
+	    "root) and its descendants, enforced next to the system's (a syscall must pass\n"
+	    "both). --clear removes a cgroup's policy, or empties the system's.\n";
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'D' },
 		{ "cgroup", required_argument, NULL, 'c' },
@@ -175,8 +176,8 @@ int cmd_policy_apply(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (clear && (!cgroup || optind != argc)) {
-		p_err("--clear goes with --cgroup PATH and no policy file");
+	if (clear && optind != argc) {
+		p_err("--clear takes no policy file");
 		return EXIT_USAGE;
 	}
 	if (optind == argc && !clear) {
@@ -189,6 +190,9 @@ int cmd_policy_apply(int argc, char **argv)
 	}
 	if (system_policy_parse(argv + optind, argc - optind, &policy))
 		return EXIT_USAGE;
+	/* A policy that names its cgroup applies there (--cgroup overrides). */
+	if (!cgroup)
+		cgroup = policy.cgroup;
 	if (system_open(&s, dir, err, sizeof(err))) {
 		p_err("%s", err);
 		policy_free(&policy);

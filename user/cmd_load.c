@@ -288,6 +288,13 @@ static int load(const struct load_opts *o)
 	}
 	if (system_policy_parse(o->policies, o->nr_policies, &policy))
 		return EXIT_USAGE;
+	if (policy.cgroup) {
+		p_err("%s is the policy of cgroup %s: load takes node-wide policies; apply it with "
+		      "'secimport-bpf policy apply' once loaded",
+		      policy.source, policy.cgroup);
+		policy_free(&policy);
+		return EXIT_USAGE;
+	}
 	if ((status = system_interps_find(o->pythons, o->nr_pythons, &ips, &nr)) ||
 	    (status = system_interps_resolve(ips, nr, &policy)))
 		goto out;

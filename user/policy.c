@@ -29,7 +29,8 @@ struct ctx {
 	struct policy *p; /* the result */
 };
 
-static const char *const top_keys[] = { "version", "action", "process_default", "modules" };
+static const char *const top_keys[] = { "version", "action", "process_default", "modules",
+					"cgroup" };
 static const char *const settings_keys[] = { "allow_shell", "allow_networking", "syscalls",
 					     "action", "location" };
 
@@ -557,6 +558,20 @@ static int parse_version(struct ctx *c, const struct node *key, const struct nod
 			  node_show(val, buf));
 }
 
+/* A loaded system's scope: the cgroup (v2 path, absolute or under the root). */
+static int parse_cgroup(struct ctx *c, const struct node *key, const struct node *val,
+			struct policy *p)
+{
+	if (val->kind != NODE_SCALAR || node_is_null(val) || !val->len ||
+	    strlen(val->value) != val->len || strstr(val->value, ".."))
+		return error_node(c, node_is_null(val) ? key : val,
+				  "cgroup must be a cgroup v2 directory: absolute, or relative to "
+				  "the cgroup v2 root, without '..'");
+	free(p->cgroup);
+	p->cgroup = strdup(val->value);
+	return p->cgroup ? 0 : error_node(c, val, "out of memory");
+}
+
 static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 {
 	static const char empty[] =
@@ -588,6 +603,8 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 		} else if (node_is_str(k, "modules")) {
 			modules_key = k;
 			err = parse_modules(c, v, p);
+		} else if (node_is_str(k, "cgroup")) {
+			err = parse_cgroup(c, k, v, p);
 		} else {
 			err = unknown_key(c, k, "at the top level", top_keys, ARRAY_SIZE(top_keys));
 		}
@@ -706,6 +723,7 @@ void policy_free(struct policy *p)
 	free(p->process_default.name);
 	free(p->process_default.location);
 	free(p->source);
+	free(p->cgroup);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -774,6 +792,14 @@ int policy_append(struct policy *dst, struct policy *src, struct policy_diag *di
 					 src->modules[i].name, dst->source);
 				return -1;
 			}
+	if ((src->cgroup || dst->cgroup) &&
+	    (!src->cgroup || !dst->cgroup || strcmp(src->cgroup, dst->cgroup))) {
+		snprintf(diag->msg, sizeof(diag->msg),
+			 "%s: error: its cgroup scope differs from %s's; combine only policies of "
+			 "one scope",
+			 src->source, dst->source);
+		return -1;
+	}
 	if (src->has_process_default && dst->has_process_default) {
 		snprintf(diag->msg, sizeof(diag->msg),
 			 "%s: error: process_default is also in %s; only one policy may set it",

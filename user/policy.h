@@ -41,6 +41,7 @@ struct policy {
 	struct policy_module process_default;
 	struct policy_module *modules;
 	size_t nr_modules;
+	char *cgroup; /* `cgroup`: a loaded system applies it to this cgroup only (NULL: all) */
 };
 
 /*

@@ -640,6 +640,11 @@ int policy_write(FILE *out, const struct policy *p, const struct policy_write_op
 		fprintf(out, "# A syscalls list is a strict allowlist: every other syscall is "
 			     "refused.\n");
 	fprintf(out, "version: 1\naction: %s\n", policy_action_name(p->action));
+	if (p->cgroup) {
+		fputs("cgroup: ", out);
+		write_scalar(out, p->cgroup);
+		fputc('\n', out);
+	}
 	if (p->has_process_default) {
 		fprintf(out, "process_default:\n");
 		ret = write_settings(out, "  ", p, &g, &p->process_default);

@@ -340,9 +340,11 @@ t_cgroup_scope() {
 	mkdir -p "$a" "$b" "$M/a" "$M/b"
 	chmod 777 "$M/a" "$M/b"
 	load
-	printf 'modules:\n  %s:\n    allow_shell: false\n' "$T/shellmod.py" >"$T/p.yaml"
-	"$BIN" policy apply --cgroup "$a" "$T/p.yaml" >"$T/apply.out" 2>&1 ||
-		fail "policy apply --cgroup: $(cat "$T/apply.out")"
+	# The policy names its cgroup (--cgroup PATH would do the same).
+	printf 'cgroup: %s\nmodules:\n  %s:\n    allow_shell: false\n' "$a" "$T/shellmod.py" \
+		>"$T/p.yaml"
+	"$BIN" policy apply "$T/p.yaml" >"$T/apply.out" 2>&1 ||
+		fail "policy apply (cgroup: $a): $(cat "$T/apply.out")"
 	local spawn='import sys; sys.path.insert(0, sys.argv[1]); import shellmod; shellmod.spawn(sys.argv[2])'
 	in_cgroup "$a" "$T/out.a" -- "$PY" -c "$spawn" "$T" "$M/a"
 	rc_a=$RC

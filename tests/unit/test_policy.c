@@ -636,10 +636,16 @@ static struct error_case error_cases[] = {
 	  "process_default, modules"),
 	E("unknown top key", "modules: {a: }\nmodlues: {}\n", "2:1",
 	  "unknown key 'modlues' at the top level (did you mean 'modules'?); valid keys are: "
-	  "version, action, process_default, modules"),
+	  "version, action, process_default, modules, cgroup"),
 	E("unknown top key no hint", "modules: {a: }\nfoo: 1\n", "2:1",
 	  "unknown key 'foo' at the top level; valid keys are: version, action, "
-	  "process_default, modules"),
+	  "process_default, modules, cgroup"),
+	E("bad cgroup", "modules: {a: }\ncgroup: ../x\n", "2:9",
+	  "cgroup must be a cgroup v2 directory: absolute, or relative to the cgroup v2 root, "
+	  "without '..'"),
+	E("empty cgroup", "modules: {a: }\ncgroup:\n", "2:1",
+	  "cgroup must be a cgroup v2 directory: absolute, or relative to the cgroup v2 root, "
+	  "without '..'"),
 	E("non-string top key", "[a]: 1\n", "1:1", "keys must be strings, not a list"),
 	E("duplicate top key", "modules: {a: }\naction: log\nmodules: {b: }\n", "3:1",
 	  "duplicate key 'modules' (first at line 1): keep one"),
@@ -876,6 +882,14 @@ static void test_append(void **state)
 	/* process_default in both: refused. */
 	assert_int_equal(policy_append(a, pd, &d), -1);
 	assert_non_null(strstr(d.msg, "process_default is also in"));
+	/* Policies of different cgroup scopes do not combine. */
+	struct policy *scoped = parse_ok("cgroup: pods/a\nmodules:\n  y: {}\n");
+
+	assert_string_equal(scoped->cgroup, "pods/a");
+	assert_int_equal(policy_append(a, scoped, &d), -1);
+	assert_non_null(strstr(d.msg, "cgroup scope differs"));
+	policy_free(scoped);
+	free(scoped);
 
 	policy_free(a);
 	policy_free(dup);
