@@ -427,10 +427,16 @@ static void *serve_connection(void *arg)
 int broker_serve(struct system *s, int lfd, bool log)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
-	pthread_attr_t attr;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	return broker_loop(s, lfd, log);
+}
+
+int broker_loop(struct system *s, int lfd, bool log)
+{
+	pthread_attr_t attr;
+
 	signal(SIGPIPE, SIG_IGN);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -17,5 +17,7 @@ int broker_listen(const char *path, char *err, size_t errlen);
 
 /* Serve registrations on @lfd until SIGTERM/SIGINT. Logs to stderr if @log. */
 int broker_serve(struct system *s, int lfd, bool log);
+/* The same without touching signals (for a thread of a larger program). */
+int broker_loop(struct system *s, int lfd, bool log);
 
 #endif

@@ -47,6 +47,8 @@ static void load_usage(FILE *f)
 		"  -e, --engine ENGINE    auto (default) or stackwalk\n"
 		"      --fallback kill    where deny cannot refuse (no BPF LSM), kill instead\n"
 		"      --no-adopt         do not cover interpreters already running\n"
+		"      --no-broker        start no registration broker ('secimport-bpf broker'\n"
+		"                         or 'agent' serves them)\n"
 		"      --pin-dir DIR      bpffs directory (default %s, or $SECIMPORT_PIN_DIR)\n"
 		"      --socket PATH      registration socket (default %s)\n"
 		"  -v, --verbose          say what is resolved, attached and why\n"
@@ -58,7 +60,7 @@ struct load_opts {
 	char *policies[MAX_POLICY_FILES], *pythons[SECIMPORT_MAX_INTERPS];
 	size_t nr_policies, nr_pythons;
 	const char *engine, *fallback, *dir, *socket;
-	bool no_adopt;
+	bool no_adopt, no_broker;
 };
 
 static int parse_load_args(int argc, char **argv, struct load_opts *o)
@@ -69,6 +71,7 @@ static int parse_load_args(int argc, char **argv, struct load_opts *o)
 		{ "engine", required_argument, NULL, 'e' },
 		{ "fallback", required_argument, NULL, 'F' },
 		{ "no-adopt", no_argument, NULL, 'A' },
+		{ "no-broker", no_argument, NULL, 'B' },
 		{ "pin-dir", required_argument, NULL, 'D' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -106,6 +109,9 @@ static int parse_load_args(int argc, char **argv, struct load_opts *o)
 			break;
 		case 'A':
 			o->no_adopt = true;
+			break;
+		case 'B':
+			o->no_broker = true;
 			break;
 		case 'D':
 			o->dir = optarg;
@@ -377,8 +383,7 @@ static int load(const struct load_opts *o)
 	pinned = true;
 	if (loader_pin(l, tmp, err, sizeof(err)))
 		goto fail_msg;
-	lfd = broker_listen(o->socket, err, sizeof(err));
-	if (lfd < 0)
+	if (!o->no_broker && (lfd = broker_listen(o->socket, err, sizeof(err))) < 0)
 		goto fail_msg;
 	if (rename(tmp, o->dir)) {
 		snprintf(err, sizeof(err), "cannot move %s to %s: %s", tmp, o->dir,
@@ -386,7 +391,9 @@ static int load(const struct load_opts *o)
 		goto fail_msg;
 	}
 	pinned = false;
-	if (start_broker(o->dir, lfd, &broker)) {
+	if (o->no_broker) {
+		/* whoever serves registrations says so in system_info */
+	} else if (start_broker(o->dir, lfd, &broker)) {
 		p_warn("could not start the registration broker (%s): secure_import() fails "
 		       "until 'secimport-bpf broker --daemon' runs",
 		       strerror(errno));

@@ -13,5 +13,6 @@ int cmd_broker(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_policy_apply(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct cmd cmds[] = {
 	{ "status", cmd_status, "what the loaded system enforces, and whether it is whole" },
 	{ "events", cmd_events, "violation records of the loaded system" },
 	{ "broker", cmd_broker, "serve secure_import() registrations (load starts one)" },
+	{ "agent", cmd_agent, "load, follow a policy directory, serve, stream JSON (DaemonSet)" },
 	{ "features", cmd_features, "which hooks this kernel allows (kill, log, deny)" },
 };
 

@@ -364,6 +364,101 @@ t_cgroup_scope() {
 	rmdir "$a" "$b" 2>/dev/null
 }
 
+# configmap DIR VERSION: point DIR's ..data at DIR/..VERSION and link its
+# files, the way the kubelet updates a ConfigMap volume (one rename).
+configmap() {
+	local dir=$1 v=$2 f
+	ln -sfn "..$v" "$dir/..data.tmp"
+	mv -T "$dir/..data.tmp" "$dir/..data"
+	find "$dir" -maxdepth 1 -type l ! -name '..*' -delete
+	for f in "$dir/..$v"/*; do
+		ln -sfn "..data/${f##*/}" "$dir/${f##*/}"
+	done
+}
+
+# The DaemonSet's entrypoint, run as in the pod: it loads, applies the
+# ConfigMap-style directory, follows a change, serves registrations, streams
+# JSON records, and on SIGTERM keeps enforcement (the default).
+t_agent() {
+	local cm apid root=""
+	fresh agent
+	cm=$T/cm
+	mkdir -p "$cm/..v1" "$cm/..v2"
+	printf 'modules:\n  json:\n    allow_shell: false\n' >"$cm/..v1/node.yaml"
+	printf 'modules:\n  csv:\n    allow_shell: false\n' >"$cm/..v2/node.yaml"
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$root" ]; then
+		mkdir -p "$root/secimport-e2e-agent"
+		printf 'cgroup: %s\nmodules:\n  %s:\n    allow_shell: false\n' \
+			"$root/secimport-e2e-agent" "$T/shellmod.py" >"$cm/..v1/team-a.yaml"
+	fi
+	configmap "$cm" v1
+	"$BIN" agent --policy-dir "$cm" --python "$PY" --socket "$SOCK" >"$T/agent.out" \
+		2>"$T/agent.err" &
+	apid=$!
+	for _ in $(seq 100); do
+		"$BIN" status >/dev/null 2>&1 && grep -q enforcing "$T/agent.err" && break
+		sleep 0.1
+	done
+	"$BIN" status >/dev/null 2>&1 || fail "the agent did not load: $(cat "$T/agent.err")"
+	py json_spawn.py "$M"
+	[ "$RC" = 137 ] || fail "json under the ConfigMap's policy: exit $RC, expected 137"
+	expect_no_file json_ran "json may not spawn under v1"
+	py quickstart.py "$M"
+	[ "$RC" = 137 ] || fail "secure_import through the agent's broker: exit $RC, expected 137"
+	if [ -n "$root" ]; then
+		"$BIN" status --json | grep -q '"cgroup_policies":\[{' ||
+			fail "the agent did not apply the cgroup-scoped file"
+	fi
+	configmap "$cm" v2
+	for _ in $(seq 100); do
+		grep -q "agent: .* applied" "$T/agent.err" && break
+		sleep 0.1
+	done
+	py json_spawn.py "$M"
+	[ "$RC" = 0 ] || fail "after the ConfigMap changed: exit $RC, expected 0"
+	expect_file json_ran "json may spawn under v2"
+	if [ -n "$root" ]; then
+		"$BIN" status --json | grep -q '"cgroup_policies":\[\]' ||
+			fail "the cgroup scope removed from the ConfigMap is still applied"
+	fi
+	kill -TERM $apid
+	wait $apid
+	RC=$?
+	expect_rc 0
+	"$PY" -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert recs, "no records"
+assert all(r["event"] == "violation" for r in recs)
+assert any(r["modules"] == ["json"] for r in recs), recs
+assert any(r["modules"] == ["example"] for r in recs), recs
+' "$T/agent.out" 2>"$T/err" || fail "agent stdout is not the JSON records: $(tail -1 "$T/err")"
+	"$BIN" status >/dev/null 2>&1 || fail "SIGTERM (on-exit keep) must leave enforcement loaded"
+	unload
+	[ -z "$root" ] || rmdir "$root/secimport-e2e-agent" 2>/dev/null
+}
+
+t_agent_unload() {
+	local apid
+	fresh agent_unload
+	mkdir -p "$T/cm/..v1"
+	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/cm/..v1/node.yaml"
+	configmap "$T/cm" v1
+	"$BIN" agent --policy-dir "$T/cm" --python "$PY" --socket "$SOCK" --on-exit unload \
+		>"$T/agent.out" 2>"$T/agent.err" &
+	apid=$!
+	for _ in $(seq 100); do
+		grep -q enforcing "$T/agent.err" && break
+		sleep 0.1
+	done
+	kill -TERM $apid
+	wait $apid
+	RC=$?
+	expect_rc 0
+	[ ! -e "$SECIMPORT_PIN_DIR" ] || fail "--on-exit unload left the system loaded"
+}
+
 t_system_policy() {
 	fresh system_policy
 	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
@@ -604,7 +699,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-uncovered_interpreter cgroup_scope system_policy adopt_running broker_killed unload load_twice status usage
+uncovered_interpreter cgroup_scope agent agent_unload system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -624,6 +719,8 @@ declare -A DESC=(
 	[inherit_fork]="a child forked by a registered module stays confined"
 	[uncovered_interpreter]="an interpreter the system does not cover: secure_import raises"
 	[cgroup_scope]="policy apply --cgroup: two cgroups, one module, each judged by its own"
+	[agent]="agent: loads a ConfigMap dir, follows a change, serves, JSON records, SIGTERM keeps"
+	[agent_unload]="agent --on-exit unload: SIGTERM removes enforcement"
 	[system_policy]="load --policy: enforced system-wide on every covered process"
 	[adopt_running]="a process started before load is covered"
 	[broker_killed]="kill -9 the broker: enforcement stays; broker --daemon restores registration"
