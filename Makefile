@@ -46,7 +46,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps lint test test-unit test-e2e test-vm demo format format-check bench bench-smoke bench-vm fuzz
+.PHONY: all clean install deps lint test test-unit test-k8s test-e2e test-vm demo format format-check bench bench-smoke bench-vm fuzz
 
 all: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 
@@ -138,6 +138,10 @@ $(OUTPUT)/tests/test_import_secimport: tests/unit/test_import_secimport.c $(POLI
 test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)for t in $^; do echo "# $$t"; $$t || exit 1; done
 
+# The deployment files: manifests against the Kubernetes API schemas.
+test-k8s: $(OUTPUT)/secimport-bpf
+	$(Q)tests/k8s/run.sh $(OUTPUT)/secimport-bpf
+
 test-e2e: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 	$(Q)tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 
@@ -150,6 +154,7 @@ test-vm: $(OUTPUT)/secimport-bpf
 test: deps
 	$(Q)$(MAKE) --no-print-directory format-check lint all
 	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-k8s
 	$(Q)$(MAKE) --no-print-directory test-e2e
 	$(Q)$(MAKE) --no-print-directory test-vm
 	$(Q)$(MAKE) --no-print-directory bench-smoke
@@ -165,7 +170,7 @@ deps:
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c bench/*.c
 
-SHELL_SCRIPTS := scripts/*.sh tests/e2e/*.sh tests/vm/run.sh examples/quickstart/run.sh bench/*.sh
+SHELL_SCRIPTS := scripts/*.sh tests/e2e/*.sh tests/k8s/*.sh tests/vm/run.sh examples/quickstart/run.sh bench/*.sh
 
 lint:
 	$(Q)shellcheck $(SHELL_SCRIPTS)

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="make gcc clang llvm binutils libbpf-dev bpftool libelf-dev zlib1g-dev \
 libyaml-dev libcmocka-dev clang-format shellcheck python3.11 python3-venv python3-pip python3-setuptools \
-qemu-system-x86 busybox-static cpio"
+qemu-system-x86 busybox-static cpio nodejs"
 
 # The VM suite downloads Debian's cloud kernel: it needs package lists.
 need_lists=false
@@ -16,6 +16,8 @@ for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
+# The manifests' schema check uses npm (some nodejs builds bundle it).
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && ! $need_lists && exit 0
 
 if [ "$(id -u)" != 0 ]; then
