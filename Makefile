@@ -24,7 +24,7 @@ POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/impo
 CLI_SRCS := user/main.c user/cmd_run.c user/cmd_trace.c user/cmd_policy.c \
 	user/cmd_policy_tools.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
 	user/loader.c user/policy_sets.c user/events.c \
-	user/system.c user/system_policy.c user/system_args.c user/broker.c user/cmd_load.c user/cmd_status.c user/cmd_apply.c user/cmd_agent.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
+	user/system.c user/system_policy.c user/system_args.c user/system_cover.c user/broker.c user/cmd_load.c user/cmd_status.c user/cmd_apply.c user/cmd_agent.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 

@@ -186,6 +186,9 @@ struct secimport_system_info { /* `system_info`, one entry */
 	char socket[108]; /* the broker's UNIX socket */
 	char pad[4];
 	char interps[SECIMPORT_MAX_INTERPS_INFO][128]; /* interpreters covered */
+	struct {
+		__u64 dev, ino; /* of the ELF holding _PyRuntime, as stat() says */
+	} elf_ids[SECIMPORT_MAX_INTERPS_INFO];
 };
 
 /* Per policy set: its modules, and the syscalls worth a stack walk. */

@@ -17,6 +17,7 @@
 
 #include "broker.h"
 #include "broker_proto.h"
+#include "system_cover.h"
 #include "util.h"
 
 #ifndef SO_PEERPIDFD
@@ -370,6 +371,20 @@ static void handle(struct system *s, int conn, bool log)
 	if (peer.tgid != (__u32)cred.pid) {
 		refuse(&c, EPERM, "the connection was made by process %u, not by %d", peer.tgid,
 		       cred.pid);
+		goto reply;
+	}
+	if (!peer.covered && !system_process_covered(s, cred.pid)) {
+		/* An interpreter found now (a container's): cover it, then it asks again. */
+		char why[512] = "";
+
+		if (system_cover_process(s, cred.pid, why, sizeof(why)) == 0) {
+			refuse(&c, EAGAIN, "process %d is covered now; connect again", cred.pid);
+			goto reply;
+		}
+		refuse(&c, ENOTSUP,
+		       "process %d is not covered by the loaded system, and cannot be: %s (see "
+		       "'secimport-bpf status')",
+		       cred.pid, why);
 		goto reply;
 	}
 	if (!peer.covered) {

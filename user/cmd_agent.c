@@ -29,12 +29,15 @@
 #include "commands.h"
 #include "events.h"
 #include "system.h"
+#include "system_cover.h"
 #include "util.h"
 
 #define MAX_FILES 64
 #define MAX_SCOPES 32
 /* A ConfigMap update swaps a symlink in several steps: act once it settles. */
 #define SETTLE_MS 300
+/* How often to look for interpreters nobody pointed the system at (containers'). */
+#define SCAN_MS 2000
 
 struct agent_opts {
 	const char *policy_dir, *dir, *socket, *fallback;
@@ -380,7 +383,7 @@ int cmd_agent(int argc, char **argv)
 	struct event_printer pr;
 	struct ring_buffer *rb = NULL;
 	struct epoll_event ev = { .events = EPOLLIN }, evs[4];
-	long long deadline = -1;
+	long long deadline = -1, next_scan = 0;
 	int status = EXIT_FAIL, ino = -1, sigfd = -1, ep = -1, lfd;
 	char err[1024];
 	pthread_t broker;
@@ -441,8 +444,9 @@ int cmd_agent(int argc, char **argv)
 	fprintf(stderr, "secimport-bpf agent: enforcing from %s; registrations on %s\n",
 		o.policy_dir, s.sysinfo.socket);
 	for (;;) {
-		int timeout = deadline < 0 ? -1 : (int)(deadline - now_ms());
-		int n = epoll_wait(ep, evs, 4, timeout < 0 && deadline >= 0 ? 0 : timeout);
+		long long wake = deadline >= 0 && deadline < next_scan ? deadline : next_scan;
+		long long timeout = wake - now_ms();
+		int n = epoll_wait(ep, evs, 4, timeout < 0 ? 0 : (int)timeout);
 		bool stop = false;
 
 		if (n < 0 && errno != EINTR) {
@@ -464,6 +468,11 @@ int cmd_agent(int argc, char **argv)
 		if (stop) {
 			status = EXIT_OK;
 			break;
+		}
+		if (now_ms() >= next_scan) {
+			/* Interpreters in containers: their files are not the host's. */
+			system_cover_scan(&s, true);
+			next_scan = now_ms() + SCAN_MS;
 		}
 		if (deadline >= 0 && now_ms() >= deadline) {
 			deadline = -1;

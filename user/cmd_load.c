@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "pyruntime.h"
 #include "system.h"
+#include "system_cover.h"
 #include "system_args.h"
 #include "system_policy.h"
 #include "util.h"
@@ -155,38 +156,6 @@ static int parse_load_args(int argc, char **argv, struct load_opts *o)
 	return 0;
 }
 
-/* Where _PyRuntime is in running process @pid, mapping @ino of ELF @ip->elf. */
-static int runtime_of(pid_t pid, const struct system_interp *ip, ino_t ino, __u64 *runtime)
-{
-	char path[64], line[4096];
-	__u64 init_off;
-	FILE *f;
-	int ret = -1;
-
-	if (pyruntime_file_offset(ip->elf, ip->walk.init_vaddr, &init_off))
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, off, inode;
-		char perms[8];
-
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu", &start, &end, perms, &off,
-			   &inode) != 5 ||
-		    inode != ino || init_off < off || init_off >= off + (end - start))
-			continue;
-		/* The same arithmetic as the runtime probe: the load bias is page aligned. */
-		__u64 bias = (start + (init_off - off) - ip->walk.init_vaddr) & ~0xfffULL;
-
-		*runtime = bias + ip->walk.runtime_vaddr;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 /* Cover the interpreters already running: their threads get verdict state. */
 static int adopt_running(struct loader *l, const struct system_interp *ips, size_t nr)
 {
@@ -216,7 +185,8 @@ static int adopt_running(struct loader *l, const struct system_interp *ips, size
 		for (size_t i = 0; i < nr; i++) {
 			if (st.st_dev != exe_st[i].st_dev || st.st_ino != exe_st[i].st_ino)
 				continue;
-			if (runtime_of(pid, &ips[i], elf_st[i].st_ino, &a[n].py_runtime)) {
+			if (runtime_in_process(pid, ips[i].elf, &ips[i].walk, elf_st[i].st_ino,
+					       &a[n].py_runtime)) {
 				missed++;
 				break;
 			}
@@ -269,6 +239,7 @@ static int load(const struct load_opts *o)
 	struct policy policy = {};
 	struct system sys = {};
 	char err[PATH_MAX + 1024], tmp[PATH_MAX];
+	struct stat elf_st;
 	size_t nr = 0;
 	int status = EXIT_USAGE, lfd = -1;
 	bool pinned = false;
@@ -355,6 +326,10 @@ static int load(const struct load_opts *o)
 			goto fail_msg;
 		}
 		resolved[i] = ips[i].resolved;
+		if (stat(ips[i].elf, &elf_st) == 0) {
+			sys.sysinfo.elf_ids[i].dev = elf_st.st_dev;
+			sys.sysinfo.elf_ids[i].ino = elf_st.st_ino;
+		}
 		if (loader_add_stackwalk(l, ips[i].elf, &ips[i].walk, &id, err, sizeof(err)) ||
 		    loader_add_interpreter(l, ips[i].launch.interpreter, err, sizeof(err)))
 			goto fail_msg;

@@ -643,8 +643,9 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 	struct bpf_program *p;
 	struct bpf_map *m;
 
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, i ? "links" : "maps");
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 (const char *[]){ "maps", "links", "progs" }[i]);
 		if (mkdir(path, 0700) && errno != EEXIST) {
 			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 			return -1;
@@ -656,6 +657,17 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 			continue;
 		snprintf(path, sizeof(path), "%s/maps/%s", dir, bpf_map__name(m));
 		if (bpf_map__pin(m, path)) {
+			snprintf(err, errlen, "failed to pin %s: %s", path, errstr(errno));
+			return -1;
+		}
+	}
+	/* What covering an interpreter later needs (system_cover.c). */
+	for (int i = 0; i < 2; i++) {
+		struct bpf_program *p =
+		    i ? l->skel->progs.secimport_adopt : l->skel->progs.secimport_py_runtime_init;
+
+		snprintf(path, sizeof(path), "%s/progs/%s", dir, bpf_program__name(p));
+		if (bpf_program__pin(p, path)) {
 			snprintf(err, errlen, "failed to pin %s: %s", path, errstr(errno));
 			return -1;
 		}

@@ -212,6 +212,9 @@ EXPORT int secimport_register(const char *module, const char *const *locations, 
 		      errlen);
 	if (!ret)
 		ret = ask_broker(r, &reply, err, errlen);
+	/* Our interpreter was just covered (a container's): ask again, covered now. */
+	if (ret == SECIMPORT_E_REFUSED && reply.status == EAGAIN)
+		ret = ask_broker(r, &reply, err, errlen);
 	free(r);
 	return ret;
 }

@@ -57,6 +57,8 @@ int system_open(struct system *s, const char *dir, char *err, size_t errlen)
 		{ "proc_sets", &s->proc_sets }, { "events", &s->events },
 		{ "counters", &s->counters },	{ "threads", &s->threads },
 		{ "peers", &s->peers },		{ "cgroup_sets", &s->cgroups },
+		{ "interps", &s->interps },	{ "interpreters", &s->interpreters },
+		{ "adopt", &s->adopt },
 	};
 	__u32 zero = 0;
 
@@ -99,9 +101,9 @@ fail:
 
 void system_close(struct system *s)
 {
-	int *fds[] = { &s->policies, &s->locations, &s->sets,  &s->names,
-		       &s->config,   &s->proc_sets, &s->info,  &s->events,
-		       &s->counters, &s->threads,   &s->peers, &s->cgroups };
+	int *fds[] = { &s->policies,  &s->locations, &s->sets,	  &s->names,	    &s->config,
+		       &s->proc_sets, &s->info,	     &s->events,  &s->counters,	    &s->threads,
+		       &s->peers,     &s->cgroups,   &s->interps, &s->interpreters, &s->adopt };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] > 0)

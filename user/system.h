@@ -21,7 +21,7 @@
 struct system {
 	char dir[256];
 	int policies, locations, sets, names, config, proc_sets, info, events, counters, threads,
-	    peers, cgroups;
+	    peers, cgroups, interps, interpreters, adopt;
 	struct secimport_system_info sysinfo;
 };
 

@@ -297,12 +297,40 @@ t_inherit_fork() {
 	unload
 }
 
+# pyenv_python MINOR: pyenv's CPython 3.MINOR, if installed (another build than $PY).
+pyenv_python() {
+	find "$PYENV_ROOT"/versions -maxdepth 3 -path "*/versions/3.$1.*/bin/python3.$1" 2>/dev/null |
+		sort -V | tail -1
+}
+
+# An interpreter the system was not pointed at (a container's, say): the
+# broker covers it when it first registers, and it is confined like any.
+t_cover_on_register() {
+	local other
+	other=$(pyenv_python 12)
+	if [ -z "$other" ] || [ "$(realpath "$other")" = "$(realpath "$PY")" ]; then
+		skip "no second interpreter (pyenv 3.12) the system is not pointed at"
+		return
+	fi
+	fresh cover_on_register
+	load
+	(cd "$T" && exec timeout 60 "$other" quickstart.py "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	events
+	expect_rc 137
+	expect_file main_ran "main may spawn"
+	expect_no_file module_ran "the module's shell must never run"
+	expect_event 'kill .* comm=python3.12 module=example'
+	"$BIN" status | grep -q 'found in pid' || fail "status does not list the interpreter found"
+	unload
+}
+
+# One the stack walker cannot cover: secure_import raises and says why.
 t_uncovered_interpreter() {
 	local other
-	other=$(find "$PYENV_ROOT"/versions -maxdepth 3 -path '*/bin/python3.1[0-9]' 2>/dev/null |
-		sort -V | tail -1)
+	other=$(pyenv_python 7)
 	if [ -z "$other" ]; then
-		skip "no second interpreter (pyenv) to leave uncovered"
+		skip "no pyenv CPython 3.7 (a version the stack walker does not cover)"
 		return
 	fi
 	fresh uncovered
@@ -310,8 +338,46 @@ t_uncovered_interpreter() {
 	(cd "$T" && exec timeout 60 "$other" nothing_loaded.py "$M" >"$T/out" 2>"$T/err")
 	RC=$?
 	expect_rc 0
-	expect_out 'raised: .*not covered by the loaded system'
+	expect_out 'raised: .*not covered by the loaded system, and cannot be'
 	expect_out 'in sys.modules: False'
+	unload
+}
+
+# The agent finds an interpreter running that it was not pointed at and
+# covers it: a node-wide policy naming that build's json by path applies.
+t_agent_scan() {
+	local other apid jsondir
+	other=$(pyenv_python 12)
+	if [ -z "$other" ] || [ "$(realpath "$other")" = "$(realpath "$PY")" ]; then
+		skip "no second interpreter (pyenv 3.12)"
+		return
+	fi
+	fresh agent_scan
+	jsondir=$("$other" -c 'import json, os; print(os.path.dirname(json.__file__))')
+	mkdir -p "$T/cm/..v1"
+	printf 'modules:\n  %s/:\n    allow_shell: false\n' "$jsondir" >"$T/cm/..v1/node.yaml"
+	configmap "$T/cm" v1
+	(cd "$T" && exec timeout 60 "$other" waiter.py "$M" "$T/go" >"$T/out" 2>"$T/err") &
+	local wpid=$!
+	for _ in $(seq 100); do
+		[ -e "$M/waiting" ] && break
+		sleep 0.05
+	done
+	"$BIN" agent --policy-dir "$T/cm" --python "$PY" --socket "$SOCK" >"$T/agent.out" \
+		2>"$T/agent.err" &
+	apid=$!
+	for _ in $(seq 100); do
+		grep -q "covering process $wpid\|covering process" "$T/agent.err" && break
+		sleep 0.1
+	done
+	touch "$T/go"
+	wait $wpid
+	RC=$?
+	kill -TERM $apid
+	wait $apid
+	expect_rc 137
+	expect_no_file adopted_spawned "the found interpreter's json may not spawn"
+	grep -q 'covering process' "$T/agent.err" || fail "the agent found no process: $(cat "$T/agent.err")"
 	unload
 }
 
@@ -699,7 +765,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-uncovered_interpreter cgroup_scope agent agent_unload system_policy adopt_running broker_killed unload load_twice status usage
+cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -717,7 +783,9 @@ declare -A DESC=(
 	[two_processes]="two processes, two policies for one module: each judged by its own"
 	[inherit_thread]="a thread started by a registered module stays confined"
 	[inherit_fork]="a child forked by a registered module stays confined"
-	[uncovered_interpreter]="an interpreter the system does not cover: secure_import raises"
+	[cover_on_register]="an interpreter the system was not pointed at is covered when it registers"
+	[uncovered_interpreter]="an interpreter the walker cannot cover: secure_import raises, says why"
+	[agent_scan]="the agent covers a running interpreter it was not pointed at"
 	[cgroup_scope]="policy apply --cgroup: two cgroups, one module, each judged by its own"
 	[agent]="agent: loads a ConfigMap dir, follows a change, serves, JSON records, SIGTERM keeps"
 	[agent_unload]="agent --on-exit unload: SIGTERM removes enforcement"
