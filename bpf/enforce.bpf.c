@@ -63,7 +63,7 @@ static __always_inline bool set_walks(const struct secimport_set *si, long id)
 
 	if (nr >= SECIMPORT_SYSCALL_BITS)
 		return true;
-	return (si->walk[(nr >> 6) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr & 63)) & 1;
+	return (si->walk[bitmap_word(nr)] >> (nr & 63)) & 1;
 }
 
 /* Could a module of one of the thread's extra sets refuse @id? */

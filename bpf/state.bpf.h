@@ -198,13 +198,26 @@ extern const volatile __u32 cfg_deny_cgroup;
 extern const volatile __u32 cfg_trace_files;
 #endif
 
+/*
+ * The word of a syscall bitmap that holds bit @nr. The mask is kept in the
+ * register the access uses: clang would drop it after a range check, and
+ * older verifiers (6.1) do not carry that check's bound through a spill.
+ */
+static __always_inline __u32 bitmap_word(__u64 nr)
+{
+	__u64 w = nr / 64;
+
+	barrier_var(w);
+	return w & (SECIMPORT_SYSCALL_WORDS - 1);
+}
+
 static __always_inline bool deny_covered(struct pt_regs *regs, long id)
 {
 	__u64 nr = id;
 
 	if (id < 0 || nr >= SECIMPORT_SYSCALL_BITS)
 		return false;
-	if ((cfg_deny_covered[(nr / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr % 64)) & 1)
+	if ((cfg_deny_covered[bitmap_word(nr)] >> (nr % 64)) & 1)
 		return true;
 	if (cfg_deny_cgroup && id == NR_SOCKET && regs) {
 		long family = PT_REGS_PARM1_CORE_SYSCALL(regs);
@@ -345,8 +358,7 @@ static long verdict_step(__u32 i, struct verdict_ctx *v)
 		v->action |= SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
 		return 0;
 	}
-	if (nr < SECIMPORT_SYSCALL_BITS &&
-	    (pol->allow[(nr / 64) & (SECIMPORT_SYSCALL_WORDS - 1)] >> (nr % 64)) & 1)
+	if (nr < SECIMPORT_SYSCALL_BITS && (pol->allow[bitmap_word(nr)] >> (nr % 64)) & 1)
 		return 0;
 	v->refusing |= 1ULL << i;
 	v->action |= pol->action;

@@ -128,11 +128,11 @@ int cmd_status(int argc, char **argv)
 	    "Usage: secimport-bpf status [--json] [--pin-dir DIR]\n\n"
 	    "What the loaded system enforces, and whether it is whole. Exits 0 when a\n"
 	    "system is loaded with every hook attached, 1 otherwise.\n";
-	const char *dir, *counter_names[] = { "killed", "logged", "events_dropped", "walks",
-					      "walks_failed_closed" };
-	unsigned int counters[] = { SECIMPORT_CNT_KILLED, SECIMPORT_CNT_LOGGED,
-				    SECIMPORT_CNT_EVENTS_DROPPED, SECIMPORT_CNT_WALKS,
-				    SECIMPORT_CNT_WALK_FAILED };
+	const char *dir, *counter_names[] = { "killed",		"denied", "logged",
+					      "events_dropped", "walks",  "walks_failed_closed" };
+	unsigned int counters[] = { SECIMPORT_CNT_KILLED, SECIMPORT_CNT_DENIED,
+				    SECIMPORT_CNT_LOGGED, SECIMPORT_CNT_EVENTS_DROPPED,
+				    SECIMPORT_CNT_WALKS,  SECIMPORT_CNT_WALK_FAILED };
 	unsigned int pinned, live, covered, registered;
 	struct system_args args;
 	bool json, broker_up, whole;

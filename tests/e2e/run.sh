@@ -54,6 +54,8 @@ confine() {
 		shift
 	done
 	shift
+	# SECIMPORT_TEST_VERBOSE=1: run says what it does (the verifier's log on a failed load)
+	[ "${SECIMPORT_TEST_VERBOSE:-0}" = 1 ] && opts+=(--verbose)
 	(cd "$T" && timeout 120 "$BIN" run --engine "$ENGINE" "${opts[@]}" --policy "$policy" -- \
 		"$PY" "${PYFLAGS[@]}" app.py "$@" >"$T/out" 2>"$T/err")
 	RC=$?
