@@ -83,6 +83,9 @@ $(OUTPUT)/secimport-bpf: $(USER_OBJS)
 
 -include $(USER_OBJS:.o=.d)
 
+# The version is compiled in (SECIMPORT_VERSION): a new one rebuilds.
+$(USER_OBJS): VERSION
+
 # libsecimport: what secure_import() binds to. The policy compiler, built
 # position-independent, plus the registration client; only its API exported.
 LIB_SRCS := user/policy.c user/syscall_table.c user/yaml_tree.c user/registration.c
@@ -101,6 +104,8 @@ $(OUTPUT)/lib/%.o: user/%.c | $(OUTPUT)/lib
 $(OUTPUT)/libsecimport.so: $(LIB_OBJS)
 	$(call msg,LIB,$@)
 	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--no-undefined $^ -lyaml -o $@
+
+$(LIB_OBJS): VERSION
 
 -include $(LIB_OBJS:.o=.d)
 
