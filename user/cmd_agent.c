@@ -194,9 +194,17 @@ static int files_scan(const char *dir, struct policy_files *pf)
 		p_err("cannot read policy directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0]))
-		if (policy_name(de->d_name) && asprintf(&names[n], "%s/%s", dir, de->d_name) > 0)
+	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+		struct stat st;
+
+		if (!policy_name(de->d_name) || asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
+			continue;
+		/* A link to a key the update removed: not a policy any more. */
+		if (stat(names[n], &st) || !S_ISREG(st.st_mode))
+			free(names[n]);
+		else
 			n++;
+	}
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), cmp_str);
 	for (size_t i = 0; i < n; i++) {
@@ -384,6 +392,7 @@ int cmd_agent(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct epoll_event ev = { .events = EPOLLIN }, evs[4];
 	long long deadline = -1, next_scan = 0;
+	bool retried = false;
 	int status = EXIT_FAIL, ino = -1, sigfd = -1, ep = -1, lfd;
 	char err[1024];
 	pthread_t broker;
@@ -477,8 +486,16 @@ int cmd_agent(int argc, char **argv)
 		if (deadline >= 0 && now_ms() >= deadline) {
 			deadline = -1;
 			if (files_scan(o.policy_dir, &next) == 0) {
-				if (next.fingerprint != current.fingerprint)
-					converge(&o, &current, &next);
+				if (next.fingerprint != current.fingerprint &&
+				    converge(&o, &current, &next) && !retried) {
+					/* Caught mid-update (a file gone since the scan)? Once
+					 * more. */
+					files_free(&next);
+					deadline = now_ms() + 1000;
+					retried = true;
+					continue;
+				}
+				retried = false;
 				files_free(&current);
 				current = next;
 			}

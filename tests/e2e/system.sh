@@ -436,7 +436,9 @@ configmap() {
 	local dir=$1 v=$2 f
 	ln -sfn "..$v" "$dir/..data.tmp"
 	mv -T "$dir/..data.tmp" "$dir/..data"
-	find "$dir" -maxdepth 1 -type l ! -name '..*' -delete
+	for f in "$dir"/*; do
+		[ -L "$f" ] && rm -f "$f"
+	done
 	for f in "$dir/..$v"/*; do
 		ln -sfn "..data/${f##*/}" "$dir/${f##*/}"
 	done
@@ -482,7 +484,7 @@ t_agent() {
 		sleep 0.1
 	done
 	py json_spawn.py "$M"
-	[ "$RC" = 0 ] || fail "after the ConfigMap changed: exit $RC, expected 0"
+	[ "$RC" = 0 ] || fail "after the ConfigMap changed: exit $RC, expected 0; agent: $(tail -4 "$T/agent.err")"
 	expect_file json_ran "json may spawn under v2"
 	if [ -n "$root" ]; then
 		"$BIN" status --json | grep -q '"cgroup_policies":\[\]' ||

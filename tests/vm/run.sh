@@ -35,7 +35,7 @@ KERNEL_META=${SECIMPORT_VM_KERNEL_PKG:-linux-image-cloud-amd64}
 CMDLINE="console=ttyS0 lsm=lockdown,capability,landlock,bpf panic=-1 quiet ${SECIMPORT_VM_APPEND:-}"
 PY=/usr/bin/python3.11
 # The loaded-system tests run in the guest (SECIMPORT_VM_SYSTEM_TESTS overrides).
-VM_SYSTEM_DEFAULT="quickstart network network_deny confined_registers forged_socket two_processes cgroup_scope status apply_atomic"
+VM_SYSTEM_DEFAULT="quickstart network network_deny confined_registers forged_socket two_processes cgroup_scope agent status apply_atomic"
 
 say() { echo "# vm: $*"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
