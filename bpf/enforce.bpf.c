@@ -124,6 +124,16 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		ts->flags &= ~SECIMPORT_TS_DENY_ARMED;
 		bpf_map_delete_elem(&deny_armed, &tid);
 	}
+	if (ts->flags & SECIMPORT_TS_GUARD_PENDING) {
+		/*
+		 * A connect's verdict is for that connect only: a UNIX connect
+		 * made later without the syscall (io_uring) must not find it.
+		 */
+		__u32 tid = task->pid;
+
+		ts->flags &= ~SECIMPORT_TS_GUARD_PENDING;
+		bpf_map_delete_elem(&guard_tids, &tid);
+	}
 	if (ts->flags & SECIMPORT_TS_DOOMED) {
 		v.action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
 		v.mask = v.refusing = ts->inherited_mask;
@@ -165,7 +175,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			};
 			__u32 tid = task->pid;
 
-			bpf_map_update_elem(&guard_tids, &tid, &g, BPF_ANY);
+			if (bpf_map_update_elem(&guard_tids, &tid, &g, BPF_ANY) == 0)
+				ts->flags |= SECIMPORT_TS_GUARD_PENDING;
 		}
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		v.mask = stop_for_engine(ts);

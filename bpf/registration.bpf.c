@@ -15,7 +15,10 @@
 #include "state.bpf.h"
 
 #define AF_UNIX 1
-/* A verdict is for the connect that made it, microseconds earlier. */
+/*
+ * A verdict is for the connect that made it, microseconds earlier; the next
+ * syscall of the thread deletes it, and its age is checked all the same.
+ */
 #define GUARD_MAX_AGE_NS 1000000000ULL
 
 struct {

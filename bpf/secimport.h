@@ -100,6 +100,7 @@ struct secimport_frame {
 #define SECIMPORT_TS_DENY_ARMED 0x20u /* the current syscall is refused: hooks say EPERM */
 #define SECIMPORT_TS_SYSTEM \
 	0x40u /* covered by the loaded system: its set follows `system_config` */
+#define SECIMPORT_TS_GUARD_PENDING 0x80u /* guard_tids holds this connect's verdict */
 
 /* Task storage value: the verdict state of one thread. */
 struct secimport_thread {
