@@ -219,6 +219,16 @@ static int peer_pidfd(int conn, pid_t pid)
 	return syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* Does @mp refuse everything @old refuses, with at least @old's action flags? */
+static bool no_looser(const struct secimport_module_policy *mp,
+		      const struct secimport_module_policy *old)
+{
+	for (unsigned int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
+		if (mp->allow[w] & ~old->allow[w])
+			return false;
+	return !(old->action & ~mp->action);
+}
+
 static int apply(struct request_ctx *c, const struct broker_request *r, __u32 tgid, int pidfd)
 {
 	struct set_maps m = system_set_maps(c->s);
@@ -240,20 +250,29 @@ static int apply(struct request_ctx *c, const struct broker_request *r, __u32 tg
 	memcpy(pm.allow, r->allow, sizeof(pm.allow));
 	module_policy_compile(&mp, &pm, t);
 	key = pset * SECIMPORT_MAX_MODULES + module;
-	if (exists && bpf_map_lookup_elem(c->s->policies, &key, &old) == 0) {
-		/* Tighten only: fewer syscalls, at least the same action flags. */
-		for (unsigned int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
-			if (mp.allow[w] & ~old.allow[w])
-				return refuse(c, EPERM,
-					      "module %s is already confined in this process; a "
-					      "registration can only make that stricter, and this "
-					      "one allows more",
-					      r->module);
-		if (old.action & ~mp.action)
+	if (exists && bpf_map_lookup_elem(c->s->policies, &key, &old) == 0 && !no_looser(&mp, &old))
+		return refuse(c, EPERM,
+			      "module %s is already confined in this process; a registration can "
+			      "only make that stricter, and this one allows more or acts less",
+			      r->module);
+	/*
+	 * Code another registered module confines (the same file, or a file in
+	 * its package) would be judged by this module alone from now on (the
+	 * kernel takes the longest location): it must not allow more.
+	 */
+	for (__u32 i = 0; i < r->nr_locs; i++) {
+		struct location loc = { .path = (char *)r->locs[i].path,
+					.prefix = r->locs[i].prefix != 0 };
+		__u32 owner, okey;
+
+		if (set_find_location(&m, pset, &loc, &owner) || owner == module)
+			continue;
+		okey = pset * SECIMPORT_MAX_MODULES + owner;
+		if (bpf_map_lookup_elem(c->s->policies, &okey, &old) == 0 && !no_looser(&mp, &old))
 			return refuse(c, EPERM,
-				      "module %s is already confined in this process with action "
-				      "%s; a registration cannot weaken the action",
-				      r->module, policy_action_name(old.action));
+				      "%s is already confined in this process by module %s; "
+				      "registering %s there cannot allow more than that",
+				      loc.path, system_module_name(c->s, pset, owner), r->module);
 	}
 	/* Policy and locations first; the set names the module last. */
 	if (set_put_policy(&m, pset, module, &mp, r->module, err, sizeof(err)))

@@ -61,29 +61,50 @@ int set_put_policy(const struct set_maps *m, __u32 set, __u32 module,
 	return 0;
 }
 
+/* The LPM key of @loc in @set: a file with its NUL (exact), a directory as a prefix. */
+static int location_key(__u32 set, const struct location *loc, struct secimport_location_key *key)
+{
+	size_t len = strlen(loc->path);
+
+	if (len + 1 > SECIMPORT_PATH_MAX)
+		return -1;
+	memset(key, 0, sizeof(*key));
+	key->data[0] = set >> 24;
+	key->data[1] = set >> 16;
+	key->data[2] = set >> 8;
+	key->data[3] = set;
+	memcpy(key->data + 4, loc->path, len);
+	key->prefixlen = (4 + len + (loc->prefix ? 0 : 1)) * 8;
+	return 0;
+}
+
 int set_put_location(const struct set_maps *m, __u32 set, const struct location *loc, __u32 module,
 		     char *err, size_t errlen)
 {
-	struct secimport_location_key key = {};
+	struct secimport_location_key key;
 	struct secimport_location val = { .module = module };
-	size_t len = strlen(loc->path);
 
-	if (len + 1 > SECIMPORT_PATH_MAX) {
+	if (location_key(set, loc, &key)) {
 		snprintf(err, errlen, "path too long for the kernel side: %s", loc->path);
 		return -1;
 	}
-	key.data[0] = set >> 24;
-	key.data[1] = set >> 16;
-	key.data[2] = set >> 8;
-	key.data[3] = set;
-	memcpy(key.data + 4, loc->path, len);
-	/* A file matches with its NUL (exactly); a package dir as a prefix. */
-	key.prefixlen = (4 + len + (loc->prefix ? 0 : 1)) * 8;
 	if (bpf_map_update_elem(m->locations, &key, &val, BPF_ANY)) {
 		snprintf(err, errlen, "failed to add module location %s: %s", loc->path,
 			 strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int set_find_location(const struct set_maps *m, __u32 set, const struct location *loc,
+		      __u32 *module)
+{
+	struct secimport_location_key key;
+	struct secimport_location val;
+
+	if (location_key(set, loc, &key) || bpf_map_lookup_elem(m->locations, &key, &val))
+		return -1;
+	*module = val.module;
 	return 0;
 }
 

@@ -36,6 +36,12 @@ int set_put_policy(const struct set_maps *m, __u32 set, __u32 module,
 		   size_t errlen);
 int set_put_location(const struct set_maps *m, __u32 set, const struct location *loc, __u32 module,
 		     char *err, size_t errlen);
+/*
+ * The module of @set that @loc's code belongs to now (the longest location
+ * of the set that covers it, as the kernel matches frames). -1 if none.
+ */
+int set_find_location(const struct set_maps *m, __u32 set, const struct location *loc,
+		      __u32 *module);
 int set_put_summary(const struct set_maps *m, __u32 set, const struct secimport_set *si, char *err,
 		    size_t errlen);
 

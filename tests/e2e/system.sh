@@ -178,6 +178,7 @@ t_loosen() {
 	expect_rc 137
 	expect_out 'refused: .*can only make that stricter'
 	expect_out 'tightened'
+	expect_out 'alias: -4 .*already confined in this process by module shellmod'
 	expect_no_file shellmod_ran "the first registration still holds"
 	expect_event 'kill .* module=shellmod syscall=(clone3|clone|vfork|fork)' 1
 	unload
