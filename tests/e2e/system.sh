@@ -304,12 +304,19 @@ pyenv_python() {
 		sort -V | tail -1
 }
 
+# second_python: pyenv's 3.12, if it is not $PY itself (empty otherwise).
+second_python() {
+	local other
+	other=$(pyenv_python 12)
+	[ -n "$other" ] && [ "$(realpath "$other")" != "$(realpath "$PY")" ] && echo "$other"
+}
+
 # An interpreter the system was not pointed at (a container's, say): the
 # broker covers it when it first registers, and it is confined like any.
 t_cover_on_register() {
 	local other
-	other=$(pyenv_python 12)
-	if [ -z "$other" ] || [ "$(realpath "$other")" = "$(realpath "$PY")" ]; then
+	other=$(second_python)
+	if [ -z "$other" ]; then
 		skip "no second interpreter (pyenv 3.12) the system is not pointed at"
 		return
 	fi
@@ -347,10 +354,10 @@ t_uncovered_interpreter() {
 # The agent finds an interpreter running that it was not pointed at and
 # covers it: a node-wide policy naming that build's json by path applies.
 t_agent_scan() {
-	local other apid jsondir
-	other=$(pyenv_python 12)
-	if [ -z "$other" ] || [ "$(realpath "$other")" = "$(realpath "$PY")" ]; then
-		skip "no second interpreter (pyenv 3.12)"
+	local other jsondir pypid
+	other=$(second_python)
+	if [ -z "$other" ]; then
+		skip "no second interpreter (pyenv 3.12) the system is not pointed at"
 		return
 	fi
 	fresh agent_scan
@@ -364,21 +371,21 @@ t_agent_scan() {
 		[ -e "$M/waiting" ] && break
 		sleep 0.05
 	done
-	"$BIN" agent --policy-dir "$T/cm" --python "$PY" --socket "$SOCK" >"$T/agent.out" \
-		2>"$T/agent.err" &
-	apid=$!
+	pypid=$(cat "$M/waiting")
+	agent_start "$T/cm"
 	for _ in $(seq 100); do
-		grep -q "covering process $wpid\|covering process" "$T/agent.err" && break
+		grep -q "covering process $pypid\$" "$T/agent.err" && break
 		sleep 0.1
 	done
 	touch "$T/go"
 	wait $wpid
 	RC=$?
-	kill -TERM $apid
-	wait $apid
+	kill -TERM "$APID"
+	wait "$APID"
 	expect_rc 137
 	expect_no_file adopted_spawned "the found interpreter's json may not spawn"
-	grep -q 'covering process' "$T/agent.err" || fail "the agent found no process: $(cat "$T/agent.err")"
+	grep -q "covering process $pypid\$" "$T/agent.err" ||
+		fail "the agent did not cover process $pypid: $(cat "$T/agent.err")"
 	unload
 }
 
@@ -445,11 +452,25 @@ configmap() {
 	done
 }
 
+# agent_start DIR [ARGS...]: the agent on policy directory DIR, as the
+# DaemonSet runs it; APID its pid, once it says it enforces.
+agent_start() {
+	local dir=$1
+	shift
+	"$BIN" agent --policy-dir "$dir" --python "$PY" --socket "$SOCK" "$@" >"$T/agent.out" \
+		2>"$T/agent.err" &
+	APID=$!
+	for _ in $(seq 100); do
+		grep -q enforcing "$T/agent.err" && return
+		sleep 0.1
+	done
+}
+
 # The DaemonSet's entrypoint, run as in the pod: it loads, applies the
 # ConfigMap-style directory, follows a change, serves registrations, streams
 # JSON records, and on SIGTERM keeps enforcement (the default).
 t_agent() {
-	local cm apid root=""
+	local cm root=""
 	fresh agent
 	cm=$T/cm
 	mkdir -p "$cm/..v1" "$cm/..v2"
@@ -462,13 +483,7 @@ t_agent() {
 			"$root/secimport-e2e-agent" "$T/shellmod.py" >"$cm/..v1/team-a.yaml"
 	fi
 	configmap "$cm" v1
-	"$BIN" agent --policy-dir "$cm" --python "$PY" --socket "$SOCK" >"$T/agent.out" \
-		2>"$T/agent.err" &
-	apid=$!
-	for _ in $(seq 100); do
-		"$BIN" status >/dev/null 2>&1 && grep -q enforcing "$T/agent.err" && break
-		sleep 0.1
-	done
+	agent_start "$cm"
 	"$BIN" status >/dev/null 2>&1 || fail "the agent did not load: $(cat "$T/agent.err")"
 	py json_spawn.py "$M"
 	[ "$RC" = 137 ] || fail "json under the ConfigMap's policy: exit $RC, expected 137"
@@ -491,8 +506,8 @@ t_agent() {
 		"$BIN" status --json | grep -q '"cgroup_policies":\[\]' ||
 			fail "the cgroup scope removed from the ConfigMap is still applied"
 	fi
-	kill -TERM $apid
-	wait $apid
+	kill -TERM "$APID"
+	wait "$APID"
 	RC=$?
 	expect_rc 0
 	"$PY" -c '
@@ -509,20 +524,13 @@ assert any(r["modules"] == ["example"] for r in recs), recs
 }
 
 t_agent_unload() {
-	local apid
 	fresh agent_unload
 	mkdir -p "$T/cm/..v1"
 	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/cm/..v1/node.yaml"
 	configmap "$T/cm" v1
-	"$BIN" agent --policy-dir "$T/cm" --python "$PY" --socket "$SOCK" --on-exit unload \
-		>"$T/agent.out" 2>"$T/agent.err" &
-	apid=$!
-	for _ in $(seq 100); do
-		grep -q enforcing "$T/agent.err" && break
-		sleep 0.1
-	done
-	kill -TERM $apid
-	wait $apid
+	agent_start "$T/cm" --on-exit unload
+	kill -TERM "$APID"
+	wait "$APID"
 	RC=$?
 	expect_rc 0
 	[ ! -e "$SECIMPORT_PIN_DIR" ] || fail "--on-exit unload left the system loaded"
