@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -20,6 +19,7 @@
 #include "events.h"
 #include "system.h"
 #include "system_args.h"
+#include "system_cover.h"
 #include "util.h"
 
 /* Pinned links, and how many of them the kernel still has attached. */
@@ -55,36 +55,23 @@ static void count_links(const char *dir, unsigned int *pinned, unsigned int *liv
 /* Processes the system covers, and those with a private set. */
 static void count_processes(const struct system *s, unsigned int *covered, unsigned int *registered)
 {
-	struct secimport_thread *ts = malloc(sizeof(*ts));
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 
 	*covered = *registered = 0;
-	if (!d || !ts) {
-		free(ts);
-		if (d)
-			closedir(d);
-		return;
-	}
-	while ((de = readdir(d))) {
+	while (d && (de = readdir(d))) {
 		pid_t pid = atoi(de->d_name);
 		__u32 tgid = pid, pset;
-		int pidfd;
 
 		if (pid <= 0)
 			continue;
-		pidfd = syscall(SYS_pidfd_open, pid, 0);
-		if (pidfd < 0)
-			continue;
-		if (bpf_map_lookup_elem(s->threads, &pidfd, ts) == 0 &&
-		    (ts->flags & SECIMPORT_TS_SYSTEM))
+		if (system_process_covered(s, pid))
 			(*covered)++;
 		if (bpf_map_lookup_elem(s->proc_sets, &tgid, &pset) == 0)
 			(*registered)++;
-		close(pidfd);
 	}
-	closedir(d);
-	free(ts);
+	if (d)
+		closedir(d);
 }
 
 /* Each cgroup with a policy of its own: its id, set and modules. */
