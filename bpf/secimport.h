@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SECIMPORT_ABI_VERSION 1
+#define SECIMPORT_ABI_VERSION 2
 
 /*
  * Modules of one policy set are numbered 0..63 so that "which confined
@@ -213,6 +213,8 @@ struct secimport_py_offsets {
 	__u32 major, minor;
 	/* _PyRuntime -> interpreters.head -> threads.head -> tstate list */
 	__u32 runtime_interpreters_head;
+	__u32 runtime_interpreters_main; /* != head: sub-interpreters exist */
+	__u32 interp_next; /* the next interpreter of the runtime's list */
 	__u32 interp_threads_head;
 	__u32 tstate_next;
 	__u32 tstate_native_thread_id; /* 3.11+: matched to the tid */
@@ -243,6 +245,8 @@ struct secimport_py_offsets {
 	X(major)                       \
 	X(minor)                       \
 	X(runtime_interpreters_head)   \
+	X(runtime_interpreters_main)   \
+	X(interp_next)                 \
 	X(interp_threads_head)         \
 	X(tstate_next)                 \
 	X(tstate_native_thread_id)     \
@@ -326,8 +330,32 @@ enum secimport_counter {
 	SECIMPORT_CNT_WALKS, /* stack walks done */
 	SECIMPORT_CNT_WALK_FAILED, /* walks that failed closed */
 	SECIMPORT_CNT_DENIED, /* violations refused (deny), not killed */
+	/* Walks that failed closed, by reason: one per enum secimport_walk_error. */
+	SECIMPORT_CNT_WALK_ERR_FIRST,
+	SECIMPORT_CNT_WALK_ERR_LAST = SECIMPORT_CNT_WALK_ERR_FIRST + 4,
 	SECIMPORT_CNT_MAX,
 };
+
+/*
+ * Why a stack walk failed closed (counted per reason, and in the event). Each
+ * is a state the interpreter does not reach on its own, or a bound a
+ * program would have to outgrow on purpose.
+ */
+enum secimport_walk_error {
+	SECIMPORT_WALK_OK,
+	SECIMPORT_WALK_UNREADABLE, /* interpreter memory could not be read */
+	SECIMPORT_WALK_THREADS_BOUND, /* thread-state search exceeded its bound (or looped) */
+	SECIMPORT_WALK_FRAMES_BOUND, /* a stack deeper than the bound (or a cycle) */
+	SECIMPORT_WALK_UNKNOWN_INTERP, /* no description of the interpreter build */
+	SECIMPORT_WALK_TSTATES, /* more thread states for one thread than are walked */
+	SECIMPORT_WALK_NR_ERRORS,
+};
+
+#ifndef __bpf__
+_Static_assert(SECIMPORT_CNT_WALK_ERR_LAST - SECIMPORT_CNT_WALK_ERR_FIRST + 2 ==
+		   SECIMPORT_WALK_NR_ERRORS,
+	       "one walk-error counter per enum secimport_walk_error reason");
+#endif
 
 #define SECIMPORT_COMM_LEN 16
 #define SECIMPORT_EV_FILE_LEN 160
@@ -360,7 +388,7 @@ struct secimport_event {
 	char file[SECIMPORT_EV_FILE_LEN];
 	char func[SECIMPORT_EV_FUNC_LEN];
 	__u32 nr_stack;
-	__u32 pad;
+	__u32 walk_error; /* enum secimport_walk_error, with SECIMPORT_EVF_WALK_FAILED */
 	__u32 xset[SECIMPORT_XSETS]; /* the thread's extra sets, 0 if none */
 	__u64 xconfined_mask[SECIMPORT_XSETS]; /* their modules confining the thread */
 	__u64 xrefusing_mask[SECIMPORT_XSETS]; /* ... and refusing the syscall */

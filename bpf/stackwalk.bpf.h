@@ -11,8 +11,14 @@
 
 #include "state.bpf.h"
 
-#define WALK_MAX_FRAMES 1024
-#define WALK_MAX_THREADS 256
+/*
+ * Bounds. Outgrowing one fails the walk closed, so each is far beyond what a
+ * program reaches on its own: CPython's default recursion limit is 1000
+ * frames; a process with 64k thread states is already failing.
+ */
+#define WALK_MAX_FRAMES 16384
+#define WALK_MAX_SEARCH 65536 /* thread states (and interpreters) examined in a search */
+#define WALK_MAX_TSTATES 4 /* thread states of one thread: sub-interpreters, 3.8-3.11 */
 #define WALK_RAW_MAX 1024 /* bytes of a non-ASCII str read for transcoding */
 
 /*
@@ -42,48 +48,88 @@ static __always_inline int read_user_u64(__u64 addr, __u64 *v)
 	return bpf_probe_read_user(v, sizeof(*v), (const void *)addr);
 }
 
-/* --- finding the calling thread's PyThreadState ------------------------- */
+/* --- finding the calling thread's PyThreadStates ------------------------ */
 
+/*
+ * A thread can have more than one thread state: one per interpreter it has
+ * run (sub-interpreters), and on 3.8-3.11 the creator of a thread
+ * preallocates the new thread's state with its own ids until the new thread
+ * starts. The walk covers every state that carries the thread's id, in
+ * every interpreter, so that none of them is a place to hide.
+ */
 struct tstate_search {
-	__u64 tstate;
+	__u64 interp; /* interpreter whose list is being read */
+	__u64 tstate; /* next thread state of that list */
 	__u64 want;
-	__u64 found;
+	__u64 found[WALK_MAX_TSTATES];
+	__u32 nfound;
 	__u32 id_off;
 	__u32 next_off;
-	int err;
+	__u32 interp_next_off;
+	__u32 threads_head_off;
+	int err; /* enum secimport_walk_error */
 };
 
 static long tstate_step(__u32 i, struct tstate_search *c)
 {
 	__u64 id;
 
-	if (!c->tstate)
-		return 1;
-	if (read_user_u64(c->tstate + c->id_off, &id)) {
-		c->err = 1;
-		return 1;
+	if (!c->tstate) {
+		/* This interpreter's threads are done: the next interpreter's. */
+		if (read_user_u64(c->interp + c->interp_next_off, &c->interp))
+			goto unreadable;
+		if (!c->interp)
+			return 1;
+		if (read_user_u64(c->interp + c->threads_head_off, &c->tstate))
+			goto unreadable;
+		return 0;
 	}
+	if (read_user_u64(c->tstate + c->id_off, &id))
+		goto unreadable;
 	if (id == c->want) {
-		c->found = c->tstate;
-		return 1;
+		if (c->nfound >= WALK_MAX_TSTATES) {
+			c->err = SECIMPORT_WALK_TSTATES;
+			return 1;
+		}
+		c->found[c->nfound & (WALK_MAX_TSTATES - 1)] = c->tstate;
+		c->nfound++;
 	}
-	if (read_user_u64(c->tstate + c->next_off, &c->tstate)) {
-		c->err = 1;
-		return 1;
-	}
+	if (read_user_u64(c->tstate + c->next_off, &c->tstate))
+		goto unreadable;
 	return 0;
+unreadable:
+	c->err = SECIMPORT_WALK_UNREADABLE;
+	return 1;
 }
 
 /*
- * 3.11+: native_thread_id is the tid. Before: thread_id is pthread_self(),
- * which glibc makes the thread pointer (fsbase on x86_64).
+ * The thread's id in its own PID namespace: what gettid() returned to the
+ * interpreter (native_thread_id), whatever namespace the process is in.
+ */
+static __always_inline __u64 ns_tid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	int nr = 0;
+	void *at = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+		   (level & 63) * bpf_core_type_size(struct upid) +
+		   bpf_core_field_offset(struct upid, nr);
+
+	bpf_probe_read_kernel(&nr, sizeof(nr), at);
+	return (__u64)nr;
+}
+
+/*
+ * 3.11+: native_thread_id is the tid (in the process's PID namespace).
+ * Before: thread_id is pthread_self(), which glibc makes the thread pointer
+ * (fsbase on x86_64).
  */
 static __always_inline __u64 thread_key(const struct secimport_py_offsets *off,
 					struct task_struct *task, __u32 *id_off)
 {
 	if (off->tstate_native_thread_id != SECIMPORT_PY_NONE) {
 		*id_off = off->tstate_native_thread_id;
-		return (__u64)task->pid;
+		return ns_tid(task);
 	}
 	*id_off = off->tstate_thread_id;
 #if defined(__TARGET_ARCH_x86)
@@ -93,35 +139,50 @@ static __always_inline __u64 thread_key(const struct secimport_py_offsets *off,
 #endif
 }
 
-/* 0: no Python thread state for this thread (no Python frames); -1: unreadable. */
-static __always_inline int find_tstate(struct secimport_thread *ts,
-				       const struct secimport_py_offsets *off,
-				       struct task_struct *task, __u64 *tstate)
+/*
+ * Every thread state of the calling thread into c->found (none: the thread
+ * has no Python frames). Returns a walk error, 0 on success. The cache
+ * (one state, revalidated by its id) serves only while the process has a
+ * single interpreter; a new sub-interpreter means a full search again.
+ */
+static __always_inline int find_tstates(struct secimport_thread *ts,
+					const struct secimport_py_offsets *off,
+					struct task_struct *task, struct tstate_search *c)
 {
-	struct tstate_search c = {};
-	__u64 interp, id;
+	__u64 heads[2], id;
+	bool single;
 
-	c.want = thread_key(off, task, &c.id_off);
-	c.next_off = off->tstate_next;
-	/* The cached state is ours as long as it still carries our id. */
-	if (ts->py_tstate && !read_user_u64(ts->py_tstate + c.id_off, &id) && id == c.want) {
-		*tstate = ts->py_tstate;
-		return 0;
-	}
-	*tstate = 0;
-	ts->py_tstate = 0;
+	c->want = thread_key(off, task, &c->id_off);
+	c->next_off = off->tstate_next;
+	c->interp_next_off = off->interp_next;
+	c->threads_head_off = off->interp_threads_head;
 	if (!ts->py_runtime)
 		return 0; /* the runtime is not initialised yet: no frames */
-	if (read_user_u64(ts->py_runtime + off->runtime_interpreters_head, &interp))
-		return -1;
-	if (!interp)
+	/* interpreters.head and .main, adjacent in struct pyinterpreters */
+	if (off->runtime_interpreters_main != off->runtime_interpreters_head + 8 ||
+	    bpf_probe_read_user(heads, sizeof(heads),
+				(const void *)(ts->py_runtime + off->runtime_interpreters_head)))
+		return SECIMPORT_WALK_UNREADABLE;
+	single = heads[0] == heads[1];
+	if (single && ts->py_tstate && !read_user_u64(ts->py_tstate + c->id_off, &id) &&
+	    id == c->want) {
+		c->found[0] = ts->py_tstate;
+		c->nfound = 1;
 		return 0;
-	if (read_user_u64(interp + off->interp_threads_head, &c.tstate))
-		return -1;
-	bpf_loop(WALK_MAX_THREADS, tstate_step, &c, 0);
-	if (c.err)
-		return -1;
-	*tstate = ts->py_tstate = c.found;
+	}
+	ts->py_tstate = 0;
+	if (!heads[0])
+		return 0;
+	c->interp = heads[0];
+	if (read_user_u64(c->interp + c->threads_head_off, &c->tstate))
+		return SECIMPORT_WALK_UNREADABLE;
+	bpf_loop(WALK_MAX_SEARCH, tstate_step, c, 0);
+	if (c->err)
+		return c->err;
+	if (c->tstate || c->interp)
+		return SECIMPORT_WALK_THREADS_BOUND; /* not done: never a way out */
+	if (single && c->nfound == 1)
+		ts->py_tstate = c->found[0];
 	return 0;
 }
 
@@ -249,7 +310,7 @@ struct frame_walk {
 	__u32 set;
 	__u32 xset[SECIMPORT_XSETS]; /* the thread's extra sets, 0 if none */
 	__u32 interp;
-	int failed;
+	int err; /* enum secimport_walk_error */
 };
 
 /*
@@ -348,30 +409,24 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	if (!w->frame)
 		return 1;
 	if (!ip) {
-		w->failed = 1;
+		w->err = SECIMPORT_WALK_UNKNOWN_INTERP;
 		return 1;
 	}
 	off = &ip->off;
 	if (read_user_u64(w->frame + off->frame_previous, &prev) ||
-	    read_user_u64(w->frame + off->frame_code, &code)) {
-		w->failed = 1;
-		return 1;
-	}
+	    read_user_u64(w->frame + off->frame_code, &code))
+		goto unreadable;
 	if (off->frame_owner != SECIMPORT_PY_NONE && off->frame_owner_cstack != SECIMPORT_PY_NONE) {
-		if (bpf_probe_read_user(&owner, 1, (const void *)(w->frame + off->frame_owner))) {
-			w->failed = 1;
-			return 1;
-		}
+		if (bpf_probe_read_user(&owner, 1, (const void *)(w->frame + off->frame_owner)))
+			goto unreadable;
 		/* C-stack shim frames (3.12+) carry no code of their own. */
 		if (owner == off->frame_owner_cstack)
 			goto next;
 	}
 	if (!code)
 		goto next;
-	if (read_user_u64(code + off->code_filename, &fname)) {
-		w->failed = 1;
-		return 1;
-	}
+	if (read_user_u64(code + off->code_filename, &fname))
+		goto unreadable;
 	prev_x = w->xmask[0] | w->xmask[1];
 	m = module_of_filename(off, w, fname);
 	if ((m || (w->xmask[0] | w->xmask[1]) != prev_x) && !w->hit_code)
@@ -380,32 +435,55 @@ static long frame_step(__u32 i, struct frame_walk *w)
 next:
 	w->frame = prev;
 	return 0;
+unreadable:
+	w->err = SECIMPORT_WALK_UNREADABLE;
+	return 1;
 }
 
-/*
- * Confined modules on the calling thread's Python stack. Fails closed: an
- * unreadable or too deep stack counts as every module of the set.
- */
 /* What a walk found besides the mask, for the violation record. */
 struct walk_result {
 	__u64 hit_code; /* innermost frame of a confined module (0: none) */
 	__u64 frame; /* the innermost frame, to describe the top of the stack */
 	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets on the stack */
+	__u32 error; /* enum secimport_walk_error: why it failed closed */
+	__u32 pad;
 };
 
+/* The innermost frame of thread state @tstate (0: none yet). */
+static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
+					__u64 *frame)
+{
+	__u64 cframe;
+
+	*frame = 0;
+	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
+		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
+		    read_user_u64(cframe + off->cframe_current_frame, frame))
+			return -1;
+		return 0;
+	}
+	return read_user_u64(tstate + off->tstate_frame, frame);
+}
+
+/*
+ * Confined modules on the calling thread's Python stacks (every thread state
+ * it has). Fails closed: unreadable memory, or a bound outgrown, counts as
+ * every module of every set, with the reason in res->error.
+ */
 static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 					       struct task_struct *task, __u32 nr, __u32 *evflags,
 					       struct walk_result *res)
 {
 	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
-	__u64 top_frame;
+	struct tstate_search c = {};
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
-	__u64 tstate, cframe;
-	__u32 interp = ts->py_interp;
+	__u32 interp = ts->py_interp, cnt;
+	int err;
 
 	res->hit_code = 0;
 	res->frame = 0;
+	res->error = 0;
 	res->xmask[0] = res->xmask[1] = 0;
 	w.all = set_all_modules(ts->set);
 	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
@@ -417,35 +495,49 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 		return 0; /* no interpreter running in this process yet */
 	count(SECIMPORT_CNT_WALKS);
 	ip = bpf_map_lookup_elem(&interps, &interp);
-	if (!ip)
+	if (!ip) {
+		err = SECIMPORT_WALK_UNKNOWN_INTERP;
 		goto fail;
+	}
 	off = &ip->off;
-	if (find_tstate(ts, off, task, &tstate))
+	err = find_tstates(ts, off, task, &c);
+	if (err)
 		goto fail;
-	if (!tstate) {
+	if (!c.nfound) {
 		/* a thread without Python state runs no Python frames */
 		trace_threadless(task, nr);
 		return 0;
 	}
-	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
-		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
-		    read_user_u64(cframe + off->cframe_current_frame, &w.frame))
+	for (int i = 0; i < WALK_MAX_TSTATES; i++) {
+		if (i >= c.nfound)
+			break;
+		if (tstate_frame(off, c.found[i], &w.frame)) {
+			err = SECIMPORT_WALK_UNREADABLE;
 			goto fail;
-	} else if (read_user_u64(tstate + off->tstate_frame, &w.frame)) {
-		goto fail;
+		}
+		if (!res->frame)
+			res->frame = w.frame;
+		bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
+		if (w.err) {
+			err = w.err;
+			goto fail;
+		}
+		if (w.frame) {
+			err = SECIMPORT_WALK_FRAMES_BOUND; /* not done: never a way out */
+			goto fail;
+		}
 	}
-	top_frame = w.frame;
-	bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
-	if (w.failed || w.frame)
-		goto fail; /* unreadable, or deeper than the bound */
 	res->hit_code = w.hit_code;
-	res->frame = top_frame;
 	res->xmask[0] = w.xmask[0];
 	res->xmask[1] = w.xmask[1];
 	return w.mask;
 fail:
 	count(SECIMPORT_CNT_WALK_FAILED);
+	cnt = SECIMPORT_CNT_WALK_ERR_FIRST + ((__u32)err - 1);
+	if (cnt <= SECIMPORT_CNT_WALK_ERR_LAST)
+		count(cnt);
 	*evflags |= SECIMPORT_EVF_WALK_FAILED;
+	res->error = err;
 	res->xmask[0] = w.xall[0];
 	res->xmask[1] = w.xall[1];
 	return w.all;

@@ -51,6 +51,7 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	e->action = action;
 	e->syscall_nr = nr;
 	e->flags = evflags;
+	e->walk_error = walk->error;
 	e->confined_mask = v->mask;
 	e->refusing_mask = v->refusing;
 	e->set = ts->set;

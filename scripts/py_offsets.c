@@ -38,6 +38,8 @@ static const struct secimport_py_offsets off = {
 	.major = PY_MAJOR_VERSION,
 	.minor = PY_MINOR_VERSION,
 	.runtime_interpreters_head = offsetof(_PyRuntimeState, interpreters.head),
+	.runtime_interpreters_main = offsetof(_PyRuntimeState, interpreters.main),
+	.interp_next = offsetof(PyInterpreterState, next),
 #if PY_VERSION_HEX >= 0x030b0000
 	.interp_threads_head = offsetof(PyInterpreterState, threads.head),
 #else

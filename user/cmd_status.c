@@ -109,6 +109,11 @@ static void print_cgroup_policies(const struct system *s, bool json)
 	}
 }
 
+static __u64 status_counter(void *system, unsigned int which)
+{
+	return system_counter(system, which);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char usage[] =
@@ -120,6 +125,7 @@ int cmd_status(int argc, char **argv)
 	unsigned int counters[] = { SECIMPORT_CNT_KILLED, SECIMPORT_CNT_DENIED,
 				    SECIMPORT_CNT_LOGGED, SECIMPORT_CNT_EVENTS_DROPPED,
 				    SECIMPORT_CNT_WALKS,  SECIMPORT_CNT_WALK_FAILED };
+	char walks_failed[256];
 	unsigned int pinned, live, covered, registered;
 	struct system_args args;
 	bool json, broker_up, whole;
@@ -188,7 +194,13 @@ int cmd_status(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 			printf("%s\"%s\":%llu", i ? "," : "", counter_names[i],
 			       (unsigned long long)system_counter(&s, counters[i]));
-		printf("}}\n");
+		/* why walks failed closed, per reason */
+		printf(",\"walks_failed_by_reason\":{");
+		for (unsigned int e = 1; e < SECIMPORT_WALK_NR_ERRORS; e++)
+			printf("%s\"%s\":%llu", e > 1 ? "," : "", walk_error_name(e),
+			       (unsigned long long)system_counter(&s, SECIMPORT_CNT_WALK_ERR_FIRST +
+									  e - 1));
+		printf("}}}\n");
 	} else {
 		printf("secimport-bpf system at %s: %s\n", dir,
 		       whole ? "loaded, every hook attached" : "INCOMPLETE: hooks missing");
@@ -226,6 +238,8 @@ int cmd_status(int argc, char **argv)
 			printf(" %s=%llu", counter_names[i],
 			       (unsigned long long)system_counter(&s, counters[i]));
 		putchar('\n');
+		walk_failures_format(walks_failed, sizeof(walks_failed), status_counter, &s);
+		printf("  walks:        %s\n", walks_failed);
 	}
 	system_close(&s);
 	return whole ? EXIT_OK : EXIT_FAIL;

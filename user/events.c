@@ -95,6 +95,39 @@ static const char *const flag_names[] = { "compat_syscall", "fork_check", "not_a
 					  "doomed_child",   "exec",	  "walk_failed",
 					  "deny_uncovered" };
 
+/* By enum secimport_walk_error. */
+static const char *const walk_error_names[SECIMPORT_WALK_NR_ERRORS] = {
+	[SECIMPORT_WALK_OK] = "none",
+	[SECIMPORT_WALK_UNREADABLE] = "unreadable",
+	[SECIMPORT_WALK_THREADS_BOUND] = "thread_bound",
+	[SECIMPORT_WALK_FRAMES_BOUND] = "frame_bound",
+	[SECIMPORT_WALK_UNKNOWN_INTERP] = "unknown_interpreter",
+	[SECIMPORT_WALK_TSTATES] = "thread_states",
+};
+
+const char *walk_error_name(unsigned int err)
+{
+	return err < SECIMPORT_WALK_NR_ERRORS ? walk_error_names[err] : "unknown";
+}
+
+void walk_failures_format(char *buf, size_t len, __u64 (*count)(void *ctx, unsigned int counter),
+			  void *ctx)
+{
+	__u64 failed = count(ctx, SECIMPORT_CNT_WALK_FAILED);
+	const char *sep = ": ";
+	size_t n = snprintf(buf, len, "%llu failed closed", (unsigned long long)failed);
+
+	for (unsigned int e = 1; failed && e < SECIMPORT_WALK_NR_ERRORS && n < len; e++) {
+		__u64 c = count(ctx, SECIMPORT_CNT_WALK_ERR_FIRST + e - 1);
+
+		if (!c)
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s %llu", sep, walk_error_names[e],
+			      (unsigned long long)c);
+		sep = ", ";
+	}
+}
+
 void event_print(const struct event_printer *pr, const struct secimport_event *e)
 {
 	const char *sys = syscall_name(pr->table, e->syscall_nr);
@@ -155,7 +188,10 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 		for (unsigned int i = 0, n = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
 			if (e->flags & (1u << i))
 				fprintf(pr->out, "%s\"%s\"", n++ ? "," : "", flag_names[i]);
-		fputs("]}\n", pr->out);
+		fputs("]", pr->out);
+		if (e->flags & SECIMPORT_EVF_WALK_FAILED)
+			fprintf(pr->out, ",\"walk_error\":\"%s\"", walk_error_name(e->walk_error));
+		fputs("}\n", pr->out);
 	} else {
 		fprintf(pr->out, "%s secimport-bpf: %s pid=%u tid=%u comm=", when, action, e->pid,
 			e->tid);
@@ -184,9 +220,14 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 			text_write_safe(pr->out, sfunc);
 			fprintf(pr->out, ":%u", f->lineno);
 		}
-		for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-			if (e->flags & (1u << i))
-				fprintf(pr->out, " %s", flag_names[i]);
+		for (unsigned int i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+			if (!(e->flags & (1u << i)))
+				continue;
+			fprintf(pr->out, " %s", flag_names[i]);
+			/* why it failed closed: walk_failed=REASON */
+			if ((1u << i) == SECIMPORT_EVF_WALK_FAILED)
+				fprintf(pr->out, "=%s", walk_error_name(e->walk_error));
+		}
 		fputc('\n', pr->out);
 	}
 	fflush(pr->out);

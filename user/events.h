@@ -28,5 +28,13 @@ void event_printer_init(struct event_printer *pr, FILE *out, bool json,
 void event_printer_init_named(struct event_printer *pr, FILE *out, bool json,
 			      const struct syscall_table *table, module_namer name, void *ctx);
 void event_print(const struct event_printer *pr, const struct secimport_event *e);
+/* A short name for enum secimport_walk_error @err ("unknown" if out of range). */
+const char *walk_error_name(unsigned int err);
+/*
+ * "N failed closed" plus, when N > 0, the reasons with their counts:
+ * @count(ctx, counter) reads one counter.
+ */
+void walk_failures_format(char *buf, size_t len, __u64 (*count)(void *ctx, unsigned int counter),
+			  void *ctx);
 
 #endif

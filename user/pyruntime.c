@@ -164,6 +164,15 @@ int pyruntime_parse_debug_offsets(const void *buf, size_t len, int major, int mi
 	off->minor = minor;
 	r |= narrow(d.runtime_state.interpreters_head, d.runtime_state.size, "interpreters_head",
 		    &off->runtime_interpreters_head, err, errlen);
+	/*
+	 * interpreters.main is not in the blob: it follows .head in struct
+	 * pyinterpreters (mutex, head, main, next_id), unchanged since 3.8.
+	 */
+	if (!r)
+		r |= narrow(d.runtime_state.interpreters_head + 8, d.runtime_state.size,
+			    "interpreters_main", &off->runtime_interpreters_main, err, errlen);
+	r |= narrow(d.interpreter_state.next, d.interpreter_state.size, "interpreter next",
+		    &off->interp_next, err, errlen);
 	r |= narrow(d.interpreter_state.threads_head, d.interpreter_state.size, "threads_head",
 		    &off->interp_threads_head, err, errlen);
 	r |= narrow(d.thread_state.next, d.thread_state.size, "tstate next", &off->tstate_next, err,

@@ -132,6 +132,11 @@ static void release_in_background(struct loader *l)
 	_exit(0);
 }
 
+static __u64 session_counter(void *loader, unsigned int which)
+{
+	return loader_counter(loader, which);
+}
+
 static int exit_status(const siginfo_t *si)
 {
 	if (si->si_code == CLD_EXITED)
@@ -291,6 +296,7 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 
 int session_execute(struct session *s)
 {
+	char walks_failed[256];
 	int status = EXIT_FAIL, go[2] = { -1, -1 }, execerr[2] = { -1, -1 }, pidfd = -1, sigfd = -1,
 	    exec_errno;
 	__u64 inherited = s->policy->has_process_default ? 1ULL << SECIMPORT_DEFAULT_MODULE : 0;
@@ -362,16 +368,16 @@ int session_execute(struct session *s)
 		p_warn("killed %zu process(es) the program left running: confinement ends with "
 		       "'%s'",
 		       left, s->o->verb);
+	walk_failures_format(walks_failed, sizeof(walks_failed), session_counter, s->loader);
 	p_info("violations: %llu killed, %llu denied, %llu logged; events dropped: %llu; stack "
 	       "resyncs: %llu; "
-	       "walks: %llu (%llu failed closed)",
+	       "walks: %llu (%s)",
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_KILLED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_DENIED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_LOGGED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_EVENTS_DROPPED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_RESYNC),
-	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_WALKS),
-	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_WALK_FAILED));
+	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_WALKS), walks_failed);
 out:
 	for (int i = 0; i < 2; i++) {
 		if (go[i] >= 0)

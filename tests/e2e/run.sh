@@ -655,6 +655,10 @@ declare -A DESC=(
 	[usage]="usage errors exit 2; --version"
 )
 
+# shellcheck source=tests/e2e/attribution.sh
+. "$HERE/attribution.sh"
+ALL_TESTS="$ALL_TESTS $ATTRIBUTION_TESTS"
+
 selected=${*:-$ALL_TESTS}
 echo "# secimport-bpf end-to-end tests, interpreter $PY, engine $ENGINE, BPF LSM $LSM_LIVE"
 for t in $selected; do

@@ -1,0 +1,81 @@
+# Attribution the confined code cannot forge or outgrow (sourced by run.sh).
+# Each case is an escape a confined module tried: it must be killed, and the
+# application's own os.system, run first, must still work.
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # RC, ATTRIBUTION_TESTS: read by run.sh
+
+# escape_case SCENARIO: app.py of cases/escape runs plugin's SCENARIO.
+escape_case() {
+	fresh escape
+	confine policy.yaml -- "$M" "$1"
+	expect_rc 137
+	# thread_*: the application's command comes after, and is never reached
+	case $1 in
+	thread_*) ;;
+	*) expect_file main_ran "the application's own os.system must work" ;;
+	esac
+	expect_no_file escaped "the plugin's command ran: it got out ($1)"
+	expect_err 'kill .* module=plugin syscall='
+}
+
+# Does this interpreter have the sub-interpreter module the case needs?
+has_subinterpreters() {
+	"$PY" -c 'import importlib.util as u, sys
+sys.exit(not (u.find_spec("_interpreters") or u.find_spec("_xxsubinterpreters")))'
+}
+
+t_escape_thread_timer() { escape_case thread_timer; }
+t_escape_thread_builtin() { escape_case thread_builtin; }
+t_escape_many_threads() { escape_case many_threads; }
+
+t_escape_subinterp_run() {
+	has_subinterpreters || {
+		skip "$PY has no sub-interpreter module"
+		return
+	}
+	escape_case subinterp_run
+}
+
+t_escape_subinterp_import() {
+	has_subinterpreters || {
+		skip "$PY has no sub-interpreter module"
+		return
+	}
+	escape_case subinterp_import
+}
+
+t_escape_fix_co_filename() { escape_case fix_co_filename; }
+t_escape_compile_forged() { escape_case compile_forged; }
+t_escape_code_replace() { escape_case code_replace; }
+t_escape_code_plain_exec() { escape_case code_plain_exec; }
+
+# The program in a PID namespace of its own: CPython's thread ids are the
+# namespace's, not the kernel's global ones.
+t_escape_pid_namespace() {
+	fresh escape
+	(cd "$T" && timeout 120 "$BIN" run --engine "$ENGINE" --policy policy.yaml -- \
+		"$PY" pidns.py "$M" >"$T/out" 2>"$T/err")
+	RC=$?
+	expect_rc 0
+	expect_out '^child status ([1-9]|-9|137)$'
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file escaped "the plugin's command ran in a PID namespace"
+	expect_err 'kill .* module=plugin syscall='
+}
+
+ATTRIBUTION_TESTS="escape_thread_timer escape_thread_builtin escape_many_threads
+escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
+escape_compile_forged escape_code_replace escape_code_plain_exec"
+
+DESC+=(
+	[escape_thread_timer]="a Timer with a builtin target started by a confined module is confined"
+	[escape_thread_builtin]="a Thread with target=os.system started by a confined module is confined"
+	[escape_many_threads]="300 newer threads do not hide the confined module on an older worker"
+	[escape_subinterp_run]="code a confined module runs in a sub-interpreter is confined"
+	[escape_subinterp_import]="a confined module running inside a sub-interpreter is confined"
+	[escape_pid_namespace]="a program in its own PID namespace is attributed"
+	[escape_fix_co_filename]="rewriting co_filename in place (_imp._fix_co_filename) does not unconfine"
+	[escape_compile_forged]="code compiled by a confined module under json's file name stays confined"
+	[escape_code_replace]="code.replace(co_filename=...) by a confined module stays confined"
+	[escape_code_plain_exec]="code exec'd from a string by a confined module, called later, is confined"
+)

@@ -1,0 +1,45 @@
+# The trusted application: spawns a command of its own (which must work),
+# then lets the confined plugin try one escape, then gives it the chances an
+# application gives (calling what the plugin handed over, running a worker).
+import os
+import sys
+import threading
+import time
+
+import plugin
+
+marker_dir, scenario = sys.argv[1], sys.argv[2]
+# Thread scenarios run first thing: the first stack walk of the process then
+# happens while the new thread's state exists (3.8-3.11 preallocate it).
+if not scenario.startswith("thread_"):
+    os.system("touch %s/main_ran" % marker_dir)
+
+if scenario == "many_threads":
+    # A worker the application created before the plugin's threads.
+    jobs = []
+    ready = threading.Event()
+
+    def worker():
+        ready.wait()
+        for job in jobs:
+            job()
+
+    w = threading.Thread(target=worker)
+    w.start()
+    plugin.many_threads(marker_dir, jobs)
+    ready.set()
+    w.join()
+elif scenario == "subinterp_import":
+    # Unconfined code runs a sub-interpreter; the plugin runs inside it.
+    sub = plugin.subinterpreters()
+    iid = sub.create()
+    here = os.path.dirname(os.path.abspath(__file__))
+    sub.run_string(iid, "import sys; sys.path.insert(0, %r); import plugin; plugin.attack(%r)"
+                   % (here, marker_dir))
+else:
+    handed = getattr(plugin, scenario)(marker_dir)
+    time.sleep(0.5)
+    # The application later calls what the plugin gave it, from its own code.
+    if callable(handed):
+        handed()
+print("app: the plugin did not get out")
