@@ -38,6 +38,51 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 	violation(pts, nr, &v, evflags, &none);
 }
 
+/* Code identity across fork, exec and exit (codeident.bpf.c records it). */
+struct code_owner_copy {
+	__u32 from, to; /* tgids; to == 0: delete from's entries */
+	int failed;
+};
+
+static long code_owner_step(struct bpf_map *map, struct secimport_code_key *key,
+			    struct secimport_code_owner *val, struct code_owner_copy *c)
+{
+	struct secimport_code_key k;
+
+	if (key->tgid != c->from)
+		return 0;
+	if (!c->to) {
+		bpf_map_delete_elem(map, key);
+		return 0;
+	}
+	k.tgid = c->to;
+	k.pad = 0;
+	k.code = key->code;
+	if (bpf_map_update_elem(map, &k, val, BPF_ANY))
+		c->failed = 1;
+	return 0;
+}
+
+/*
+ * A forked child has the parent's code objects at the same addresses: it
+ * gets their identities. Returns -1 if they could not all be copied.
+ */
+static __always_inline int code_owner_fork(__u32 parent, __u32 child)
+{
+	struct code_owner_copy c = { .from = parent, .to = child };
+
+	bpf_for_each_map_elem(&code_owner, code_owner_step, &c, 0);
+	return c.failed ? -1 : 0;
+}
+
+/* The process's code objects are gone (exec, exit). */
+static __always_inline void code_owner_forget(__u32 tgid)
+{
+	struct code_owner_copy c = { .from = tgid };
+
+	bpf_for_each_map_elem(&code_owner, code_owner_step, &c, 0);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -81,6 +126,13 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 			count(SECIMPORT_CNT_KILLED);
 			return 0;
 		}
+	}
+	if ((pts->flags & SECIMPORT_TS_STACKWALK) && code_owner_fork(parent->tgid, child->tgid)) {
+		/* Without them its forged code would run as nobody's. */
+		bpf_send_signal(SIGKILL);
+		count(SECIMPORT_CNT_CODE_OWNER_FULL);
+		count(SECIMPORT_CNT_KILLED);
+		return 0;
 	}
 	/*
 	 * A new process continues the same Python stack at the same depth;
@@ -183,6 +235,8 @@ int BPF_PROG(secimport_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	}
 	ts->nr_frames = 0;
 	ts->depth = 0;
+	if (ts->flags & SECIMPORT_TS_STACKWALK)
+		code_owner_forget(p->tgid);
 	ts->flags &= ~(SECIMPORT_TS_USDT | SECIMPORT_TS_STOP_AT_SYSCALL);
 	ts->py_runtime = 0;
 	ts->py_tstate = 0;
@@ -220,6 +274,8 @@ int BPF_PROG(secimport_exit, struct task_struct *p)
 	/* Report the process once its last thread is gone. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
+	if (ts->flags & SECIMPORT_TS_STACKWALK)
+		code_owner_forget(p->tgid);
 	if (ts->xset[SECIMPORT_XSET_PRIVATE] || (ts->flags & SECIMPORT_TS_SYSTEM)) {
 		/* Its private set is free once no process holds it. */
 		__u32 tgid = p->tgid;

@@ -279,6 +279,24 @@ struct secimport_interp {
 	struct secimport_py_offsets off;
 	__u64 runtime_vaddr; /* ELF address of _PyRuntime */
 	__u64 init_vaddr; /* ELF address of _PyRuntime_Initialize (uprobe site) */
+	__u64 code_new_vaddr; /* ELF address of the code object constructor; 0: none found */
+};
+
+/*
+ * Code identity: which confined modules a code object belongs to, decided
+ * when it was created (by the constructor's return probe) and kept for its
+ * whole life, whatever its co_filename says later. Key: the process and the
+ * object's address; a new code object at the same address replaces it.
+ */
+struct secimport_code_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 code;
+};
+
+struct secimport_code_owner {
+	__u64 mask; /* modules of the thread's set */
+	__u64 xmask[SECIMPORT_XSETS]; /* modules of its extra sets */
 };
 
 /* Interpreter binaries whose exec the engine must see: key. */
@@ -330,6 +348,8 @@ enum secimport_counter {
 	SECIMPORT_CNT_WALKS, /* stack walks done */
 	SECIMPORT_CNT_WALK_FAILED, /* walks that failed closed */
 	SECIMPORT_CNT_DENIED, /* violations refused (deny), not killed */
+	SECIMPORT_CNT_CODE_TAINTED, /* code objects created owned by a confined module */
+	SECIMPORT_CNT_CODE_OWNER_FULL, /* ... that could not be recorded: process killed */
 	/* Walks that failed closed, by reason: one per enum secimport_walk_error. */
 	SECIMPORT_CNT_WALK_ERR_FIRST,
 	SECIMPORT_CNT_WALK_ERR_LAST = SECIMPORT_CNT_WALK_ERR_FIRST + 4,

@@ -311,6 +311,13 @@ struct frame_walk {
 	__u32 xset[SECIMPORT_XSETS]; /* the thread's extra sets, 0 if none */
 	__u32 interp;
 	int err; /* enum secimport_walk_error */
+	__u32 tgid;
+	/*
+	 * A walk at a code object's creation: stop at the import system's
+	 * _find_and_load, since code a module's import creates belongs to that
+	 * module, not to whoever imported it.
+	 */
+	__u32 creation;
 };
 
 /*
@@ -376,7 +383,7 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 		return all_modules(w);
 	}
 	s->key.prefixlen = bits;
-	if (cfg_trace_files) {
+	if (cfg_trace_files && !w->creation) {
 		/* Learning mode, every module: which files were on the stack. */
 		__u64 one = 1;
 
@@ -396,6 +403,47 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 		w->xmask[i] |= location_bit(s);
 	}
 	return m;
+}
+
+/*
+ * Code identity: the confined modules code object @code was found to belong
+ * to when it was created (0 if none). Adds its extra sets' modules to w.
+ */
+static __always_inline __u64 code_identity(struct frame_walk *w, __u64 code)
+{
+	struct secimport_code_key key = { .tgid = w->tgid, .code = code };
+	struct secimport_code_owner *o = bpf_map_lookup_elem(&code_owner, &key);
+
+	if (!o)
+		return 0;
+	w->xmask[0] |= o->xmask[0];
+	w->xmask[1] |= o->xmask[1];
+	return o->mask;
+}
+
+/*
+ * Is the frame whose file name is in the scratch key, of code @code, the
+ * import system's _find_and_load (frozen importlib._bootstrap)? Compared as
+ * words: string constants would land in .rodata.
+ */
+static __always_inline bool is_import_boundary(const struct secimport_py_offsets *off, __u64 code)
+{
+	__u32 zero = 0;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u64 f[4], name, n[2] = {};
+
+	if (!s)
+		return false;
+	__builtin_memcpy(f, &s->key.data[4], sizeof(f));
+	/* "<frozen importlib._bootstrap>" and its NUL */
+	if (f[0] != 0x206e657a6f72663cULL || f[1] != 0x696c74726f706d69ULL ||
+	    f[2] != 0x73746f6f625f2e62ULL || (f[3] & 0xffffffffffffULL) != 0x3e70617274ULL)
+		return false;
+	if (read_user_u64(code + off->code_name, &name) ||
+	    bpf_probe_read_user(n, 15, (const void *)(name + off->unicode_ascii_data)))
+		return false;
+	/* "_find_and_load" and its NUL */
+	return n[0] == 0x6e615f646e69665fULL && (n[1] & 0xffffffffffffffULL) == 0x64616f6c5f64ULL;
 }
 
 static long frame_step(__u32 i, struct frame_walk *w)
@@ -428,10 +476,16 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	if (read_user_u64(code + off->code_filename, &fname))
 		goto unreadable;
 	prev_x = w->xmask[0] | w->xmask[1];
-	m = module_of_filename(off, w, fname);
+	/* Who the code was created for, then what its file name says now. */
+	m = code_identity(w, code);
+	m |= module_of_filename(off, w, fname);
 	if ((m || (w->xmask[0] | w->xmask[1]) != prev_x) && !w->hit_code)
 		w->hit_code = code;
 	w->mask |= m;
+	if (w->creation && is_import_boundary(off, code)) {
+		w->frame = 0; /* the import's caller is not the code's owner */
+		return 1;
+	}
 next:
 	w->frame = prev;
 	return 0;
@@ -470,11 +524,15 @@ static __always_inline int tstate_frame(const struct secimport_py_offsets *off, 
  * it has). Fails closed: unreadable memory, or a bound outgrown, counts as
  * every module of every set, with the reason in res->error.
  */
-static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
-					       struct task_struct *task, __u32 nr, __u32 *evflags,
-					       struct walk_result *res)
+static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct task_struct *task,
+					 __u32 nr, __u32 *evflags, struct walk_result *res,
+					 bool creation)
 {
-	struct frame_walk w = { .set = ts->set, .interp = ts->py_interp, .nr = nr };
+	struct frame_walk w = { .set = ts->set,
+				.interp = ts->py_interp,
+				.nr = nr,
+				.tgid = task->tgid,
+				.creation = creation };
 	struct tstate_search c = {};
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
@@ -505,7 +563,8 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 		goto fail;
 	if (!c.nfound) {
 		/* a thread without Python state runs no Python frames */
-		trace_threadless(task, nr);
+		if (!creation)
+			trace_threadless(task, nr);
 		return 0;
 	}
 	for (int i = 0; i < WALK_MAX_TSTATES; i++) {
@@ -541,6 +600,14 @@ fail:
 	res->xmask[0] = w.xall[0];
 	res->xmask[1] = w.xall[1];
 	return w.all;
+}
+
+/* The confined modules on the calling thread's stacks, at syscall @nr. */
+static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
+					       struct task_struct *task, __u32 nr, __u32 *evflags,
+					       struct walk_result *res)
+{
+	return walk_stacks(ts, task, nr, evflags, res, false);
 }
 
 /*

@@ -172,6 +172,18 @@ SECIMPORT_MAP struct {
 	__type(value, struct secimport_guard);
 } guard_tids SEC(".maps");
 
+/*
+ * Code identity: the confined modules each code object belongs to, for the
+ * code objects that belong to one (by process and address).
+ */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, struct secimport_code_key);
+	__type(value, struct secimport_code_owner);
+} code_owner SEC(".maps");
+
 /* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

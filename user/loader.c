@@ -41,6 +41,7 @@ struct loader {
 	struct bpf_link *deny_links[MAX_DENY_LINKS];
 	size_t nr_deny_links;
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
+	struct bpf_link *code_probes[SECIMPORT_MAX_INTERPS]; /* code identity */
 	int unix_connect_type; /* BPF_CGROUP_UNIX_CONNECT here, -1 if the kernel has none */
 	struct bpf_link *guard_links[2];
 	char cgroup_root[256];
@@ -288,8 +289,10 @@ void loader_destroy(struct loader *l)
 	for (size_t i = 0; i < l->nr_engines; i++)
 		for (int k = 0; k < 3; k++)
 			bpf_link__destroy(l->engines[i].links[k]);
-	for (__u32 i = 0; i < l->nr_interps; i++)
+	for (__u32 i = 0; i < l->nr_interps; i++) {
 		bpf_link__destroy(l->runtime_probes[i]);
+		bpf_link__destroy(l->code_probes[i]);
+	}
 	for (size_t i = 0; i < l->nr_deny_links; i++)
 		bpf_link__destroy(l->deny_links[i]);
 	for (int i = 0; i < 2; i++)
@@ -366,6 +369,28 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 	if (!l->runtime_probes[n]) {
 		snprintf(err, errlen, "failed to attach the runtime probe to %s: %s", elf,
 			 errstr(errno));
+		return -1;
+	}
+	/* Code identity: the constructor's return, for every process of the build. */
+	if (!interp->code_new_vaddr ||
+	    pyruntime_file_offset(elf, interp->code_new_vaddr, &offset)) {
+		bpf_link__destroy(l->runtime_probes[n]);
+		l->runtime_probes[n] = NULL;
+		snprintf(err, errlen,
+			 "%s has no code object constructor symbol (%s): the stack walker "
+			 "cannot tell code a confined module created from other code",
+			 elf,
+			 interp->off.minor <= 10 ? "PyCode_NewWithPosOnlyArgs" : "_PyCode_New");
+		return -1;
+	}
+	opts.retprobe = true;
+	l->code_probes[n] = bpf_program__attach_uprobe_opts(l->skel->progs.secimport_code_new, -1,
+							    elf, offset, &opts);
+	if (!l->code_probes[n]) {
+		snprintf(err, errlen, "failed to attach the code identity probe to %s: %s", elf,
+			 errstr(errno));
+		bpf_link__destroy(l->runtime_probes[n]);
+		l->runtime_probes[n] = NULL;
 		return -1;
 	}
 	l->nr_interps++;
@@ -662,9 +687,10 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		}
 	}
 	/* What covering an interpreter later needs (system_cover.c). */
-	for (int i = 0; i < 2; i++) {
-		struct bpf_program *p =
-		    i ? l->skel->progs.secimport_adopt : l->skel->progs.secimport_py_runtime_init;
+	for (int i = 0; i < 3; i++) {
+		struct bpf_program *p = i == 2	 ? l->skel->progs.secimport_code_new
+					: i == 1 ? l->skel->progs.secimport_adopt
+						 : l->skel->progs.secimport_py_runtime_init;
 
 		snprintf(path, sizeof(path), "%s/progs/%s", dir, bpf_program__name(p));
 		if (bpf_program__pin(p, path)) {
@@ -700,6 +726,9 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 	for (__u32 i = 0; i < l->nr_interps; i++) {
 		snprintf(name, sizeof(name), "runtime_probe_%u", i);
 		if (pin_link(l->runtime_probes[i], dir, name, err, errlen))
+			return -1;
+		snprintf(name, sizeof(name), "code_probe_%u", i);
+		if (pin_link(l->code_probes[i], dir, name, err, errlen))
 			return -1;
 	}
 	return 0;

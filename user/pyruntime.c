@@ -363,7 +363,7 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 {
 	const struct secimport_py_offsets *table;
 	GElf_Ehdr ehdr;
-	GElf_Sym runtime, init;
+	GElf_Sym runtime, init, ctor;
 	const char *lib;
 
 	if (!gelf_getehdr(elf, &ehdr) || elf_kind(elf) != ELF_K_ELF) {
@@ -408,6 +408,13 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 
 	out->runtime_vaddr = runtime.st_value;
 	out->init_vaddr = init.st_value;
+	/*
+	 * Every code object is made by one constructor: marshal, the compiler,
+	 * CodeType() and code.replace() all call it. 3.13 made _PyCode_New
+	 * local (only .symtab has it); without it there is no code identity.
+	 */
+	if (!find_symbol(elf, minor <= 10 ? "PyCode_NewWithPosOnlyArgs" : "_PyCode_New", &ctor))
+		out->code_new_vaddr = ctor.st_value;
 	if (minor < 13) {
 		table = table_entry(major, minor);
 		if (!table) {

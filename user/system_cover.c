@@ -91,36 +91,56 @@ static int uprobe_pmu_type(void)
 	return type;
 }
 
-/* The runtime probe on @elf at @offset, for every process, pinned as @pin. */
-static int attach_runtime_probe(const struct system *s, const char *elf, __u64 offset, __u32 id,
-				char *err, size_t errlen)
+/* The bit of perf_event_attr.config that makes a uprobe a return probe. */
+static int uprobe_retprobe_bit(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/uprobe/format/retprobe", "re");
+	int bit = -1;
+
+	if (f) {
+		if (fscanf(f, "config:%d", &bit) != 1)
+			bit = -1;
+		fclose(f);
+	}
+	return bit;
+}
+
+/*
+ * Pinned program @prog on @elf at @offset (a return probe if @ret), for every
+ * process, pinned as link @link.
+ */
+static int attach_probe(const struct system *s, const char *prog_name, const char *elf,
+			__u64 offset, bool ret, __u32 id, const char *link, char *err,
+			size_t errlen)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	struct perf_event_attr attr = { .size = sizeof(attr) };
 	char path[PATH_MAX];
-	int prog, pfd = -1, lfd = -1, ret = -1;
+	int prog, pfd = -1, lfd = -1, rc = -1, bit = uprobe_retprobe_bit();
 
-	snprintf(path, sizeof(path), "%s/progs/secimport_py_runtime_init", s->dir);
+	snprintf(path, sizeof(path), "%s/progs/%s", s->dir, prog_name);
 	prog = bpf_obj_get(path);
 	attr.type = uprobe_pmu_type();
 	attr.config1 = (__u64)(uintptr_t)elf;
 	attr.config2 = offset;
-	if (prog < 0 || (int)attr.type < 0) {
-		snprintf(err, errlen, "cannot attach the runtime probe: %s",
-			 prog < 0 ? "the system pinned no runtime program" : "no uprobe PMU");
+	if (ret && bit >= 0)
+		attr.config |= 1ULL << bit;
+	if (prog < 0 || (int)attr.type < 0 || (ret && bit < 0)) {
+		snprintf(err, errlen, "cannot attach %s: %s", prog_name,
+			 prog < 0 ? "the system pinned no such program" : "no uprobe PMU");
 		goto out;
 	}
 	pfd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	opts.perf_event.bpf_cookie = id;
 	if (pfd >= 0)
 		lfd = bpf_link_create(prog, pfd, BPF_PERF_EVENT, &opts);
-	snprintf(path, sizeof(path), "%s/links/runtime_probe_%u", s->dir, id);
+	snprintf(path, sizeof(path), "%s/links/%s", s->dir, link);
 	if (pfd < 0 || lfd < 0 || bpf_obj_pin(lfd, path)) {
-		snprintf(err, errlen, "cannot attach the runtime probe to %s: %s", elf,
+		snprintf(err, errlen, "cannot attach %s to %s: %s", prog_name, elf,
 			 strerror(errno));
 		goto out;
 	}
-	ret = 0;
+	rc = 0;
 out:
 	if (lfd >= 0)
 		close(lfd);
@@ -128,7 +148,30 @@ out:
 		close(pfd);
 	if (prog >= 0)
 		close(prog);
-	return ret;
+	return rc;
+}
+
+/* The runtime probe and the code identity probe of build @id. */
+static int attach_build_probes(const struct system *s, const char *elf,
+			       const struct secimport_interp *w, __u64 init_offset, __u32 id,
+			       char *err, size_t errlen)
+{
+	char link[64];
+	__u64 ctor;
+
+	if (!w->code_new_vaddr || pyruntime_file_offset(elf, w->code_new_vaddr, &ctor)) {
+		snprintf(err, errlen,
+			 "%s has no code object constructor symbol: code a confined module "
+			 "creates could not be told from other code",
+			 elf);
+		return -1;
+	}
+	snprintf(link, sizeof(link), "runtime_probe_%u", id);
+	if (attach_probe(s, "secimport_py_runtime_init", elf, init_offset, false, id, link, err,
+			 errlen))
+		return -1;
+	snprintf(link, sizeof(link), "code_probe_%u", id);
+	return attach_probe(s, "secimport_code_new", elf, ctor, true, id, link, err, errlen);
 }
 
 /* Give the threads of @pid verdict state: the pinned task iterator, twice. */
@@ -247,7 +290,7 @@ static int cover_locked(struct system *s, pid_t pid, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot describe the build: %s", strerror(errno));
 			return -1;
 		}
-		if (attach_runtime_probe(s, elf, offset, id, err, errlen))
+		if (attach_build_probes(s, elf, &w, offset, id, err, errlen))
 			return -1;
 		snprintf(s->sysinfo.interps[id], sizeof(s->sysinfo.interps[id]),
 			 "(found in pid %d) CPython 3.%d", pid, minor);

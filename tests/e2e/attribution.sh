@@ -63,11 +63,42 @@ t_escape_pid_namespace() {
 	expect_err 'kill .* module=plugin syscall='
 }
 
-ATTRIBUTION_TESTS="escape_thread_timer escape_thread_builtin escape_many_threads
+# Code identity must never confine what is not the plugin's.
+t_identity_import_not_owned() {
+	fresh escape
+	confine policy.yaml -- "$M" import_not_owned
+	expect_rc 0
+	expect_file helper_ran "the application's module, imported first by the plugin, must work"
+	expect_file helper_subprocess_ran "subprocess, imported first by the plugin, must work for main"
+	expect_file main_subprocess_ran "the application's subprocess.run must work"
+	expect_no_violation
+}
+
+t_identity_address_reuse() {
+	fresh escape
+	confine policy.yaml -- "$M" address_reuse
+	expect_rc 0
+	expect_file reuse_ran "code at addresses the plugin's code had must not be the plugin's"
+	expect_no_violation
+}
+
+t_escape_fork_forged() {
+	fresh escape
+	confine policy.yaml -- "$M" fork_forged
+	expect_rc 0
+	expect_out '^child status -9$'
+	expect_no_file escaped "a forked worker ran the plugin's forged code unconfined"
+	expect_err 'kill .* module=plugin syscall='
+}
+
+ATTRIBUTION_TESTS="identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
 escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
 escape_compile_forged escape_code_replace escape_code_plain_exec"
 
 DESC+=(
+	[identity_import_not_owned]="modules a confined module imports first are not confined for main"
+	[identity_address_reuse]="main's code at addresses of the plugin's freed code is not confined"
+	[escape_fork_forged]="a forked worker calling code the plugin forged is confined"
 	[escape_thread_timer]="a Timer with a builtin target started by a confined module is confined"
 	[escape_thread_builtin]="a Thread with target=os.system started by a confined module is confined"
 	[escape_many_threads]="300 newer threads do not hide the confined module on an older worker"

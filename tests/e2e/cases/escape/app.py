@@ -36,6 +36,37 @@ elif scenario == "subinterp_import":
     here = os.path.dirname(os.path.abspath(__file__))
     sub.run_string(iid, "import sys; sys.path.insert(0, %r); import plugin; plugin.attack(%r)"
                    % (here, marker_dir))
+elif scenario == "import_not_owned":
+    # The plugin imports modules first; the application uses them after.
+    plugin.import_first()
+    import apphelper
+    import subprocess
+
+    apphelper.spawn(marker_dir)
+    subprocess.run(["touch", "%s/main_subprocess_ran" % marker_dir], check=True)
+elif scenario == "address_reuse":
+    # The plugin's code objects die; the application's own take their
+    # addresses and spawn, which the application may.
+    import gc
+
+    for i in range(300):
+        plugin.make_code(i)
+        gc.collect()
+        ns = {}
+        exec(plugin.code_text(i), ns)
+        ns["f"]()
+    ns = {}
+    exec("import os\ndef f(m):\n    os.system('touch %s/reuse_ran' % m)\n", ns)
+    ns["f"](marker_dir)
+elif scenario == "fork_forged":
+    # A forked worker of the application calls what the plugin handed over.
+    handed = plugin.compile_forged(marker_dir)
+    pid = os.fork()
+    if pid == 0:
+        handed()
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    print("child status %d" % (-os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)))
 else:
     handed = getattr(plugin, scenario)(marker_dir)
     time.sleep(0.5)

@@ -80,3 +80,24 @@ def code_plain_exec(marker_dir):
     ns = {}
     exec("import os\ndef f():\n    os.system('touch %s/escaped')\n" % marker_dir, ns)
     return ns["f"]
+
+
+def import_first():
+    # Imports of modules nobody imported yet: their code is theirs.
+    import apphelper  # noqa: F401
+    import subprocess  # noqa: F401
+
+
+_keep = []
+
+
+def make_code(i):
+    # Code the plugin creates, then drops: the application's identical code
+    # (same sizes, so the allocator hands out the same addresses) comes next.
+    ns = {}
+    exec(code_text(i), ns)
+    return ns["f"]
+
+
+def code_text(i):
+    return "import socket\ndef f():\n    socket.socket().close()\ndef g%d():\n    pass\n" % i

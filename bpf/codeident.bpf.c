@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Code identity. A frame is attributed by the code object it runs, not only
+ * by that object's co_filename, which the process can rewrite in place
+ * (_imp._fix_co_filename) or forge at creation (compile, code.replace,
+ * CodeType, marshal). The return probe of the interpreter's code object
+ * constructor decides, once, which confined modules a new code object
+ * belongs to:
+ * - the module its file is in (code a confined module's import produced);
+ * - every confined module on the creating thread's stack, up to the import
+ *   that is running, if any (code created by confined code: exec'd strings,
+ *   forged names), so that it stays confined when unconfined code runs it.
+ * The walker looks the answer up for every frame (stackwalk.bpf.h). A code
+ * object created at an address replaces what was recorded there, so a freed
+ * object's identity never passes to an unrelated one.
+ */
+#include "verdict.bpf.h"
+
+SEC("uretprobe")
+int secimport_code_new(struct pt_regs *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct secimport_thread *ts = thread_state(task);
+	struct secimport_code_key key = {};
+	struct secimport_code_owner owner = {};
+	struct walk_result walk = {};
+	__u32 evflags = 0, interp;
+	struct secimport_interp *ip;
+	__u64 code = PT_REGS_RC(ctx), fname;
+	struct frame_walk w = { .creation = 1 };
+
+	if (!ts || !(ts->flags & SECIMPORT_TS_STACKWALK) || !ts->py_runtime || !code)
+		return 0;
+	if (cfg_system)
+		refresh_sets(ts, task);
+	key.tgid = task->tgid;
+	key.code = code;
+	/* Confined code on the stack (an exec'd string, a forged name, ...). */
+	owner.mask = walk_stacks(ts, task, SECIMPORT_SYSCALL_BITS, &evflags, &walk, true);
+	owner.xmask[0] = walk.xmask[0];
+	owner.xmask[1] = walk.xmask[1];
+	/* The new code's own file (a confined module's import). */
+	interp = ts->py_interp;
+	ip = bpf_map_lookup_elem(&interps, &interp);
+	if (ip && !read_user_u64(code + ip->off.code_filename, &fname)) {
+		w.set = ts->set;
+		for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
+			w.xset[i] = ts->xset[i];
+			if (w.xset[i])
+				w.xall[i] = set_all_modules(w.xset[i]);
+		}
+		w.all = set_all_modules(ts->set);
+		owner.mask |= module_of_filename(&ip->off, &w, fname);
+		owner.xmask[0] |= w.xmask[0];
+		owner.xmask[1] |= w.xmask[1];
+	}
+	if (!cfg_system)
+		owner.xmask[0] = owner.xmask[1] = 0;
+	if (!owner.mask && !owner.xmask[0] && !owner.xmask[1]) {
+		/* Nobody's: forget whoever had this address before. */
+		bpf_map_delete_elem(&code_owner, &key);
+		return 0;
+	}
+	if (bpf_map_update_elem(&code_owner, &key, &owner, BPF_ANY)) {
+		/* Unrecorded, the code would run as nobody's: fail closed. */
+		bpf_send_signal(SIGKILL);
+		count(SECIMPORT_CNT_CODE_OWNER_FULL);
+		count(SECIMPORT_CNT_KILLED);
+		return 0;
+	}
+	count(SECIMPORT_CNT_CODE_TAINTED);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
