@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,23 @@ static const char resolver_py[] =
     "        std |= {os.path.abspath(d), os.path.realpath(d)}\n"
     "std = sorted(std)[:8]\n"
     "emit('L', len(std), *[os.fsencode(p) for p in std])\n"
+    "def sourceless_claims(pyc):\n"
+    "    # A sourceless module's code names the file it was compiled from,\n"
+    "    # whatever that was: those names are where its frames will say they\n"
+    "    # are. marshal only builds objects; nothing of the module runs.\n"
+    "    import marshal\n"
+    "    with open(pyc, 'rb') as f:\n"
+    "        code = marshal.loads(f.read()[16:])\n"
+    "    names, todo = set(), [code]\n"
+    "    while todo:\n"
+    "        c = todo.pop()\n"
+    "        names.add(c.co_filename)\n"
+    "        todo += [k for k in c.co_consts if type(k) is type(code)]\n"
+    "    names.discard(pyc)\n"
+    "    for n in sorted(names):\n"
+    "        if not os.path.isabs(n) or os.path.exists(n):\n"
+    "            return 'claims', [os.fsencode(pyc), os.fsencode(n)]\n"
+    "    return sorted(names)\n"
     "def find(name):\n"
     "    parts = name.split('.')\n"
     "    if len(parts) == 1 and name in sys.builtin_module_names:\n"
@@ -81,6 +99,11 @@ static const char resolver_py[] =
     "    origin = spec.origin or ''\n"
     "    if not origin.endswith(('.py', '.pyc', '.pyw')):\n"
     "        return 'extension', [os.fsencode(origin)]\n"
+    "    if origin.endswith('.pyc') and os.path.isfile(origin):\n"
+    "        claims = sourceless_claims(origin)\n"
+    "        if isinstance(claims, tuple):\n"
+    "            return claims\n"
+    "        locs += [os.fsencode(c) for c in claims]\n"
     "    return ('frozen' if fspec else 'file'), locs + both(origin)\n"
     "for n in names:\n"
     "    try:\n"
@@ -202,16 +225,71 @@ static const char *next_field(const char **cur, const char *end)
 	return f;
 }
 
+/* Is @path a zip archive (what zipimport reads from sys.path)? */
+static bool is_zip_archive(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool zip;
+
+	if (fd < 0)
+		return false;
+	zip = read(fd, magic, 4) == 4 && !memcmp(magic, "PK\3\4", 4);
+	close(fd);
+	return zip;
+}
+
+/*
+ * @name is inside a zip archive (archive.zip/pkg/ or archive.zip/pkg/mod.py),
+ * which is no path of the file system: the archive's real path into
+ * @real, and whether it is one.
+ */
+static bool inside_zip_archive(const char *name, char *real, size_t len)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	for (char *slash = strrchr(buf, '/'); slash && slash > buf; slash = strrchr(buf, '/')) {
+		*slash = 0;
+		if (stat(buf, &st) == 0) {
+			char archive[PATH_MAX];
+
+			if (!S_ISREG(st.st_mode) || !is_zip_archive(buf) || !realpath(buf, archive))
+				return false;
+			snprintf(real, len, "%s%s", archive, name + strlen(buf));
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A module named by its path: a file, a directory, a zip archive (its
+ * modules' files are archive.zip/...), or a path inside an archive.
+ */
 static int resolve_path_module(const struct policy_module *m, struct resolved_module *r)
 {
 	struct stat st;
 	char real[PATH_MAX];
 	const char *forms[2] = { m->name, NULL };
+	bool prefix;
 
-	if (stat(m->name, &st))
+	if (stat(m->name, &st) == 0) {
+		prefix = S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && is_zip_archive(m->name));
+		if (realpath(m->name, real) && strcmp(real, m->name))
+			forms[1] = real;
+	} else if (inside_zip_archive(m->name, real, sizeof(real))) {
+		size_t n = strlen(m->name);
+
+		/* a module file, else a package directory of the archive */
+		prefix = !(n > 3 && !strcmp(m->name + n - 3, ".py")) &&
+			 !(n > 4 && !strcmp(m->name + n - 4, ".pyc"));
+		if (strcmp(real, m->name))
+			forms[1] = real;
+	} else {
 		return -1;
-	if (realpath(m->name, real) && strcmp(real, m->name))
-		forms[1] = real;
+	}
 	r->locs = calloc(2, sizeof(*r->locs));
 	if (!r->locs)
 		return -1;
@@ -220,7 +298,7 @@ static int resolve_path_module(const struct policy_module *m, struct resolved_mo
 		struct location *loc = &r->locs[r->nr_locs];
 		size_t len = strlen(forms[i]);
 
-		loc->prefix = S_ISDIR(st.st_mode);
+		loc->prefix = prefix;
 		if (loc->prefix && asprintf(&loc->path, "%s%s", forms[i],
 					    len && forms[i][len - 1] == '/' ? "" : "/") < 0)
 			return -1;
@@ -340,6 +418,17 @@ int resolve_policy(const struct policy *p, const struct launch *l, const struct 
 		if (!strcmp(kind, "notpackage")) {
 			diag_at(d, p, m, "module '%s' cannot be found: '%s' is not a package",
 				m->name, n ? paths[0] : "?");
+			goto out;
+		}
+		if (!strcmp(kind, "claims")) {
+			diag_at(
+			    d, p, m,
+			    "module '%s' is a sourceless %s whose code says it is '%s' (%s); "
+			    "its frames would be taken for that code's: compile it again under "
+			    "its own path (python -m py_compile with dfile=), or ship the source",
+			    m->name, n ? paths[0] : "?", n > 1 ? paths[1] : "?",
+			    n > 1 && paths[1][0] == '/' ? "an existing file"
+							: "not an absolute path");
 			goto out;
 		}
 		if (!strcmp(kind, "error")) {

@@ -91,11 +91,71 @@ t_escape_fork_forged() {
 	expect_err 'kill .* module=plugin syscall='
 }
 
-ATTRIBUTION_TESTS="identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
+# Modules without a plain source file. The plugin as a sourceless .pyc
+# compiled under another name: its frames say that name.
+make_sourceless() {
+	"$PY" -c 'import py_compile, sys
+py_compile.compile("plugin.py", cfile="plugin.pyc", dfile=sys.argv[1], doraise=True)' "$1" &&
+		rm plugin.py
+}
+
+t_escape_sourceless_pyc() {
+	fresh escape
+	(cd "$T" && make_sourceless /nonexistent/build/plugin.py) || fail "cannot make plugin.pyc"
+	confine policy.yaml -- "$M" attack
+	expect_rc 137
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file escaped "a sourceless plugin ran its command"
+	expect_err 'kill .* module=plugin syscall=.* frame=/nonexistent/build/plugin.py:attack:'
+}
+
+t_sourceless_claims_refused() {
+	fresh escape
+	local json
+	json=$("$PY" -c 'import json; print(json.__file__)')
+	(cd "$T" && make_sourceless "$json") || fail "cannot make plugin.pyc"
+	confine policy.yaml -- "$M" attack
+	expect_rc 2
+	expect_no_file main_ran "nothing may run when the policy cannot be enforced"
+	expect_err "error: module 'plugin' is a sourceless .*plugin.pyc whose code says it is '$json'" 1
+}
+
+# The plugin in a zip archive: named by import name (the archive on
+# PYTHONPATH), by the archive's path, and by its path inside the archive.
+zip_plugin() {
+	(cd "$T" && "$PY" -c 'import zipfile
+with zipfile.ZipFile("plugins.zip", "w") as z:
+    z.write("plugin.py")' && rm plugin.py) || fail "cannot make plugins.zip"
+}
+
+t_escape_zip_archive() {
+	local policy
+	for policy in import archive inside; do
+		fresh escape
+		zip_plugin
+		case $policy in
+		archive) printf 'modules:\n  %s/plugins.zip:\n    allow_shell: false\n' "$T" >"$T/p.yaml" ;;
+		inside) printf 'modules:\n  %s/plugins.zip/plugin.py:\n    allow_shell: false\n' "$T" >"$T/p.yaml" ;;
+		*) cp "$T/policy.yaml" "$T/p.yaml" ;;
+		esac
+		PYTHONPATH=$T/plugins.zip confine p.yaml -- "$M" attack
+		expect_rc 137
+		expect_no_file escaped "the plugin in a zip archive ran its command (named by $policy)"
+		expect_err "kill .* syscall=.* frame=$T/plugins.zip/plugin.py:attack:"
+	done
+}
+
+ATTRIBUTION_TESTS="escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
 escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
 escape_compile_forged escape_code_replace escape_code_plain_exec"
 
 DESC+=(
+	[escape_sourceless_pyc]="a sourceless .pyc compiled under another name is confined"
+	[sourceless_claims_refused]="a sourceless .pyc claiming to be json: exit 2, nothing runs"
+	[escape_zip_archive]="a module in a zip archive, named by import name, archive or inner path"
+	[escape_sourceless_pyc]="a sourceless .pyc compiled under another name is confined"
+	[sourceless_claims_refused]="a sourceless .pyc claiming to be json: exit 2, nothing runs"
+	[escape_zip_archive]="a module in a zip archive, named by import name, archive or inner path"
 	[identity_import_not_owned]="modules a confined module imports first are not confined for main"
 	[identity_address_reuse]="main's code at addresses of the plugin's freed code is not confined"
 	[escape_fork_forged]="a forked worker calling code the plugin forged is confined"
