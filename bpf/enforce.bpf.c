@@ -117,6 +117,10 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 
 	if (!ts)
 		return 0;
+#ifdef NR_URETPROBE
+	if (id == NR_URETPROBE)
+		return 0;
+#endif
 	if (ts->flags & SECIMPORT_TS_DENY_ARMED) {
 		/* The refusal was for the thread's previous syscall. */
 		__u32 tid = task->pid;

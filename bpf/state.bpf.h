@@ -28,6 +28,12 @@
 #define NR_CLONE3 435
 #define NR_SOCKET 41
 #define NR_CONNECT 42
+/*
+ * Linux 6.11+ returns from a uretprobe through this syscall, made by the
+ * kernel's own trampoline (called from anywhere else it only raises
+ * SIGILL): the code identity probe's doing, never the program's.
+ */
+#define NR_URETPROBE 335
 #define TS_COMPAT 0x0002u
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
