@@ -82,29 +82,6 @@ static __always_inline bool extra_sets_walk(const struct secimport_thread *ts, l
 	return false;
 }
 
-struct trace_ctx {
-	__u64 refusing;
-	__u32 set;
-	__u32 nr;
-};
-
-static long trace_step(__u32 i, struct trace_ctx *t)
-{
-	struct secimport_trace_key key = { .set = t->set, .module = i, .nr = t->nr };
-	__u64 one = 1, *n;
-
-	if (i >= SECIMPORT_MAX_MODULES)
-		return 1;
-	if (!(t->refusing & (1ULL << i)))
-		return 0;
-	n = bpf_map_lookup_elem(&trace_seen, &key);
-	if (n)
-		__sync_fetch_and_add(n, 1);
-	else
-		bpf_map_update_elem(&trace_seen, &key, &one, BPF_NOEXIST);
-	return 0;
-}
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 {
@@ -207,9 +184,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (v.action & SECIMPORT_ACT_TRACE) {
 		/* Learning mode: remember who needed what; nothing is refused. */
-		struct trace_ctx t = { .refusing = v.refusing, .set = ts->set, .nr = nr };
-
-		bpf_loop(SECIMPORT_MAX_MODULES, trace_step, &t, 0);
+		trace_record(ts, nr, &v);
 		if (v.action == SECIMPORT_ACT_TRACE)
 			return 0;
 	}

@@ -280,6 +280,7 @@ struct secimport_interp {
 	__u64 runtime_vaddr; /* ELF address of _PyRuntime */
 	__u64 init_vaddr; /* ELF address of _PyRuntime_Initialize (uprobe site) */
 	__u64 code_new_vaddr; /* ELF address of the code object constructor; 0: none found */
+	__u64 interp_new_vaddr; /* ELF address of what makes a sub-interpreter; 0: none */
 };
 
 /*

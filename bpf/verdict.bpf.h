@@ -67,4 +67,36 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	bpf_ringbuf_submit(e, 0);
 }
 
+struct trace_ctx {
+	__u64 refusing;
+	__u32 set;
+	__u32 nr;
+};
+
+static long trace_step(__u32 i, struct trace_ctx *t)
+{
+	struct secimport_trace_key key = { .set = t->set, .module = i, .nr = t->nr };
+	__u64 one = 1, *n;
+
+	if (i >= SECIMPORT_MAX_MODULES)
+		return 1;
+	if (!(t->refusing & (1ULL << i)))
+		return 0;
+	n = bpf_map_lookup_elem(&trace_seen, &key);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&trace_seen, &key, &one, BPF_NOEXIST);
+	return 0;
+}
+
+/* Learning mode: remember which modules needed syscall @nr. */
+static __always_inline void trace_record(const struct secimport_thread *ts, __u32 nr,
+					 const struct verdict *v)
+{
+	struct trace_ctx t = { .refusing = v->refusing, .set = ts->set, .nr = nr };
+
+	bpf_loop(SECIMPORT_MAX_MODULES, trace_step, &t, 0);
+}
+
 #endif /* SECIMPORT_VERDICT_BPF_H */

@@ -142,6 +142,8 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 	if (e->flags & SECIMPORT_EVF_COMPAT) {
 		snprintf(sysbuf, sizeof(sysbuf), "ia32:%d", e->syscall_nr);
 		sys = sysbuf;
+	} else if (e->syscall_nr == SECIMPORT_NR_THREAD_CREATE) {
+		sys = "<thread creation>"; /* a sub-interpreter (no syscall of its own) */
 	} else if (!sys) {
 		snprintf(sysbuf, sizeof(sysbuf), "syscall_%d", e->syscall_nr);
 		sys = sysbuf;

@@ -42,6 +42,7 @@ struct loader {
 	size_t nr_deny_links;
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
 	struct bpf_link *code_probes[SECIMPORT_MAX_INTERPS]; /* code identity */
+	struct bpf_link *interp_probes[SECIMPORT_MAX_INTERPS]; /* sub-interpreter creation */
 	int unix_connect_type; /* BPF_CGROUP_UNIX_CONNECT here, -1 if the kernel has none */
 	struct bpf_link *guard_links[2];
 	char cgroup_root[256];
@@ -292,6 +293,7 @@ void loader_destroy(struct loader *l)
 	for (__u32 i = 0; i < l->nr_interps; i++) {
 		bpf_link__destroy(l->runtime_probes[i]);
 		bpf_link__destroy(l->code_probes[i]);
+		bpf_link__destroy(l->interp_probes[i]);
 	}
 	for (size_t i = 0; i < l->nr_deny_links; i++)
 		bpf_link__destroy(l->deny_links[i]);
@@ -346,7 +348,7 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts);
 	__u32 n = l->nr_interps;
-	__u64 offset;
+	__u64 offset, interp_offset;
 
 	if (n >= SECIMPORT_MAX_INTERPS) {
 		snprintf(err, errlen, "too many interpreter builds (at most %d)",
@@ -371,31 +373,41 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 			 errstr(errno));
 		return -1;
 	}
-	/* Code identity: the constructor's return, for every process of the build. */
-	if (!interp->code_new_vaddr ||
-	    pyruntime_file_offset(elf, interp->code_new_vaddr, &offset)) {
-		bpf_link__destroy(l->runtime_probes[n]);
-		l->runtime_probes[n] = NULL;
-		snprintf(err, errlen,
-			 "%s has no code object constructor symbol (%s): the stack walker "
-			 "cannot tell code a confined module created from other code",
-			 elf,
-			 interp->off.minor <= 10 ? "PyCode_NewWithPosOnlyArgs" : "_PyCode_New");
-		return -1;
+	/*
+	 * Code identity (the constructor's return) and sub-interpreter creation,
+	 * for every process of the build.
+	 */
+	if (!interp->code_new_vaddr || !interp->interp_new_vaddr ||
+	    pyruntime_file_offset(elf, interp->code_new_vaddr, &offset) ||
+	    pyruntime_file_offset(elf, interp->interp_new_vaddr, &interp_offset)) {
+		snprintf(err, errlen, "%s lacks the %s symbol the stack walker needs (%s)", elf,
+			 !interp->code_new_vaddr ? "code object constructor"
+						 : "interpreter creation",
+			 !interp->code_new_vaddr
+			     ? "without it, code a confined module creates cannot be told apart"
+			     : "without it, a confined module could start interpreters unjudged");
+		goto fail;
 	}
 	opts.retprobe = true;
 	l->code_probes[n] = bpf_program__attach_uprobe_opts(l->skel->progs.secimport_code_new, -1,
 							    elf, offset, &opts);
-	if (!l->code_probes[n]) {
-		snprintf(err, errlen, "failed to attach the code identity probe to %s: %s", elf,
+	opts.retprobe = false;
+	if (l->code_probes[n])
+		l->interp_probes[n] = bpf_program__attach_uprobe_opts(
+		    l->skel->progs.secimport_interp_new, -1, elf, interp_offset, &opts);
+	if (!l->code_probes[n] || !l->interp_probes[n]) {
+		snprintf(err, errlen, "failed to attach the stack walker's probes to %s: %s", elf,
 			 errstr(errno));
-		bpf_link__destroy(l->runtime_probes[n]);
-		l->runtime_probes[n] = NULL;
-		return -1;
+		goto fail;
 	}
 	l->nr_interps++;
 	*id = n;
 	return 0;
+fail:
+	bpf_link__destroy(l->code_probes[n]);
+	bpf_link__destroy(l->runtime_probes[n]);
+	l->code_probes[n] = l->runtime_probes[n] = NULL;
+	return -1;
 }
 
 int loader_track(struct loader *l, int pidfd, __u32 set, __u64 inherited, __u32 flags, char *err,
@@ -687,10 +699,13 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		}
 	}
 	/* What covering an interpreter later needs (system_cover.c). */
-	for (int i = 0; i < 3; i++) {
-		struct bpf_program *p = i == 2	 ? l->skel->progs.secimport_code_new
-					: i == 1 ? l->skel->progs.secimport_adopt
-						 : l->skel->progs.secimport_py_runtime_init;
+	struct bpf_program *cover_progs[] = { l->skel->progs.secimport_py_runtime_init,
+					      l->skel->progs.secimport_adopt,
+					      l->skel->progs.secimport_code_new,
+					      l->skel->progs.secimport_interp_new };
+
+	for (size_t i = 0; i < sizeof(cover_progs) / sizeof(cover_progs[0]); i++) {
+		struct bpf_program *p = cover_progs[i];
 
 		snprintf(path, sizeof(path), "%s/progs/%s", dir, bpf_program__name(p));
 		if (bpf_program__pin(p, path)) {
@@ -729,6 +744,9 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 			return -1;
 		snprintf(name, sizeof(name), "code_probe_%u", i);
 		if (pin_link(l->code_probes[i], dir, name, err, errlen))
+			return -1;
+		snprintf(name, sizeof(name), "interp_probe_%u", i);
+		if (pin_link(l->interp_probes[i], dir, name, err, errlen))
 			return -1;
 	}
 	return 0;

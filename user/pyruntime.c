@@ -415,6 +415,10 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 	 */
 	if (!find_symbol(elf, minor <= 10 ? "PyCode_NewWithPosOnlyArgs" : "_PyCode_New", &ctor))
 		out->code_new_vaddr = ctor.st_value;
+	/* What makes a sub-interpreter (and, before 3.12, the main one too). */
+	if (!find_symbol(
+		elf, minor <= 11 ? "PyInterpreterState_New" : "Py_NewInterpreterFromConfig", &ctor))
+		out->interp_new_vaddr = ctor.st_value;
 	if (minor < 13) {
 		table = table_entry(major, minor);
 		if (!table) {

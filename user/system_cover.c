@@ -151,18 +151,20 @@ out:
 	return rc;
 }
 
-/* The runtime probe and the code identity probe of build @id. */
+/* The runtime probe, the code identity probe and the interpreter probe of build @id. */
 static int attach_build_probes(const struct system *s, const char *elf,
 			       const struct secimport_interp *w, __u64 init_offset, __u32 id,
 			       char *err, size_t errlen)
 {
 	char link[64];
-	__u64 ctor;
+	__u64 ctor, interp_new;
 
-	if (!w->code_new_vaddr || pyruntime_file_offset(elf, w->code_new_vaddr, &ctor)) {
+	if (!w->code_new_vaddr || !w->interp_new_vaddr ||
+	    pyruntime_file_offset(elf, w->code_new_vaddr, &ctor) ||
+	    pyruntime_file_offset(elf, w->interp_new_vaddr, &interp_new)) {
 		snprintf(err, errlen,
-			 "%s has no code object constructor symbol: code a confined module "
-			 "creates could not be told from other code",
+			 "%s lacks the code object constructor or interpreter creation symbol "
+			 "the stack walker needs",
 			 elf);
 		return -1;
 	}
@@ -171,7 +173,11 @@ static int attach_build_probes(const struct system *s, const char *elf,
 			 errlen))
 		return -1;
 	snprintf(link, sizeof(link), "code_probe_%u", id);
-	return attach_probe(s, "secimport_code_new", elf, ctor, true, id, link, err, errlen);
+	if (attach_probe(s, "secimport_code_new", elf, ctor, true, id, link, err, errlen))
+		return -1;
+	snprintf(link, sizeof(link), "interp_probe_%u", id);
+	return attach_probe(s, "secimport_interp_new", elf, interp_new, false, id, link, err,
+			    errlen);
 }
 
 /* Give the threads of @pid verdict state: the pinned task iterator, twice. */

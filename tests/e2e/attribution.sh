@@ -145,11 +145,24 @@ t_escape_zip_archive() {
 	done
 }
 
-ATTRIBUTION_TESTS="escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
+t_subinterp_create_refused() {
+	has_subinterpreters || {
+		skip "$PY has no sub-interpreter module"
+		return
+	}
+	fresh escape
+	confine nothreads.yaml -- "$M" subinterp_create
+	expect_rc 137
+	expect_no_file escaped "a module without threads created a sub-interpreter"
+	expect_err 'kill .* module=plugin syscall=<thread creation> frame=.*plugin.py:subinterp_create:'
+}
+
+ATTRIBUTION_TESTS="subinterp_create_refused escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
 escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
 escape_compile_forged escape_code_replace escape_code_plain_exec"
 
 DESC+=(
+	[subinterp_create_refused]="a module without threads creating a sub-interpreter is killed"
 	[escape_sourceless_pyc]="a sourceless .pyc compiled under another name is confined"
 	[sourceless_claims_refused]="a sourceless .pyc claiming to be json: exit 2, nothing runs"
 	[escape_zip_archive]="a module in a zip archive, named by import name, archive or inner path"

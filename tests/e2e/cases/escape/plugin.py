@@ -101,3 +101,10 @@ def make_code(i):
 
 def code_text(i):
     return "import socket\ndef f():\n    socket.socket().close()\ndef g%d():\n    pass\n" % i
+
+
+def subinterp_create(marker_dir):
+    # An interpreter is a thread of execution: refused without threads.
+    sub = subinterpreters()
+    sub.create()
+    open("%s/escaped" % marker_dir, "w").close()
