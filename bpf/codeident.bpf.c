@@ -24,10 +24,8 @@ int secimport_code_new(struct pt_regs *ctx)
 	struct secimport_code_key key = {};
 	struct secimport_code_owner owner = {};
 	struct walk_result walk = {};
-	__u32 evflags = 0, interp;
-	struct secimport_interp *ip;
-	__u64 code = PT_REGS_RC(ctx), fname;
-	struct frame_walk w = { .creation = 1 };
+	__u32 evflags = 0;
+	__u64 code = PT_REGS_RC(ctx);
 
 	if (!ts || !(ts->flags & SECIMPORT_TS_STACKWALK) || !ts->py_runtime || !code)
 		return 0;
@@ -35,25 +33,14 @@ int secimport_code_new(struct pt_regs *ctx)
 		refresh_sets(ts, task);
 	key.tgid = task->tgid;
 	key.code = code;
-	/* Confined code on the stack (an exec'd string, a forged name, ...). */
-	owner.mask = walk_stacks(ts, task, SECIMPORT_SYSCALL_BITS, &evflags, &walk, true);
+	/*
+	 * The module the new code's own file is in (a confined module's
+	 * import), and the confined code on the stack (an exec'd string, a
+	 * forged name, ...).
+	 */
+	owner.mask = walk_stacks(ts, task, SECIMPORT_SYSCALL_BITS, &evflags, &walk, code);
 	owner.xmask[0] = walk.xmask[0];
 	owner.xmask[1] = walk.xmask[1];
-	/* The new code's own file (a confined module's import). */
-	interp = ts->py_interp;
-	ip = bpf_map_lookup_elem(&interps, &interp);
-	if (ip && !read_user_u64(code + ip->off.code_filename, &fname)) {
-		w.set = ts->set;
-		for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
-			w.xset[i] = ts->xset[i];
-			if (w.xset[i])
-				w.xall[i] = set_all_modules(w.xset[i]);
-		}
-		w.all = set_all_modules(ts->set);
-		owner.mask |= module_of_filename(&ip->off, &w, fname);
-		owner.xmask[0] |= w.xmask[0];
-		owner.xmask[1] |= w.xmask[1];
-	}
 	if (!cfg_system)
 		owner.xmask[0] = owner.xmask[1] = 0;
 	if (!owner.mask && !owner.xmask[0] && !owner.xmask[1]) {

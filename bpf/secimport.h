@@ -351,6 +351,7 @@ enum secimport_counter {
 	SECIMPORT_CNT_DENIED, /* violations refused (deny), not killed */
 	SECIMPORT_CNT_CODE_TAINTED, /* code objects created owned by a confined module */
 	SECIMPORT_CNT_CODE_OWNER_FULL, /* ... that could not be recorded: process killed */
+	SECIMPORT_CNT_SEARCH_RETRIED, /* thread-state searches tried again (a list that changed) */
 	/* Walks that failed closed, by reason: one per enum secimport_walk_error. */
 	SECIMPORT_CNT_WALK_ERR_FIRST,
 	SECIMPORT_CNT_WALK_ERR_LAST = SECIMPORT_CNT_WALK_ERR_FIRST + 4,

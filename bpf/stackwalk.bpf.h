@@ -34,6 +34,15 @@ struct walk_scratch {
 	__u32 n; /* characters */
 	__u32 out; /* bytes written to key data after the set id */
 	__u32 full;
+	/*
+	 * The thread-state search's results and restarts: kept here, not on
+	 * the stack, where the verifier would follow every value they take.
+	 */
+	__u64 found[WALK_MAX_TSTATES];
+	__u32 nfound;
+	__u32 search_tries;
+	__u32 walking; /* which of found[] the frame walk is in */
+	__u32 pad;
 };
 
 SECIMPORT_MAP struct {
@@ -61,14 +70,39 @@ struct tstate_search {
 	__u64 interp; /* interpreter whose list is being read */
 	__u64 tstate; /* next thread state of that list */
 	__u64 want;
-	__u64 found[WALK_MAX_TSTATES];
-	__u32 nfound;
 	__u32 id_off;
 	__u32 next_off;
 	__u32 interp_next_off;
 	__u32 threads_head_off;
 	int err; /* enum secimport_walk_error */
+	__u64 runtime_head; /* &_PyRuntime.interpreters.head, to start again */
 };
+
+#define WALK_SEARCH_TRIES 3
+
+/*
+ * Other threads add and free thread states while the list is read: a search
+ * that met a freed one (unreadable memory) starts again, within the same
+ * bound, before it fails closed.
+ */
+static __always_inline long tstate_search_again(struct tstate_search *c)
+{
+	__u32 zero = 0;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+
+	if (!s || ++s->search_tries >= WALK_SEARCH_TRIES) {
+		c->err = SECIMPORT_WALK_UNREADABLE;
+		return 1;
+	}
+	count(SECIMPORT_CNT_SEARCH_RETRIED);
+	s->nfound = 0;
+	if (read_user_u64(c->runtime_head, &c->interp) || !c->interp ||
+	    read_user_u64(c->interp + c->threads_head_off, &c->tstate)) {
+		c->err = SECIMPORT_WALK_UNREADABLE;
+		return 1;
+	}
+	return 0;
+}
 
 static long tstate_step(__u32 i, struct tstate_search *c)
 {
@@ -87,19 +121,24 @@ static long tstate_step(__u32 i, struct tstate_search *c)
 	if (read_user_u64(c->tstate + c->id_off, &id))
 		goto unreadable;
 	if (id == c->want) {
-		if (c->nfound >= WALK_MAX_TSTATES) {
+		__u32 zero = 0, n;
+		struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+
+		if (!s)
+			goto unreadable;
+		n = s->nfound;
+		if (n >= WALK_MAX_TSTATES) {
 			c->err = SECIMPORT_WALK_TSTATES;
 			return 1;
 		}
-		c->found[c->nfound & (WALK_MAX_TSTATES - 1)] = c->tstate;
-		c->nfound++;
+		s->found[n & (WALK_MAX_TSTATES - 1)] = c->tstate;
+		s->nfound = n + 1;
 	}
 	if (read_user_u64(c->tstate + c->next_off, &c->tstate))
 		goto unreadable;
 	return 0;
 unreadable:
-	c->err = SECIMPORT_WALK_UNREADABLE;
-	return 1;
+	return tstate_search_again(c);
 }
 
 /*
@@ -149,16 +188,22 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 					const struct secimport_py_offsets *off,
 					struct task_struct *task, struct tstate_search *c)
 {
+	__u32 zero = 0;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
 	__u64 heads[2], id;
 	bool single;
 
+	if (!s)
+		return SECIMPORT_WALK_UNREADABLE;
+	s->nfound = 0;
+	s->search_tries = 0;
 	c->want = thread_key(off, task, &c->id_off);
 	c->next_off = off->tstate_next;
 	c->interp_next_off = off->interp_next;
 	c->threads_head_off = off->interp_threads_head;
 	if (!ts->py_runtime)
 		return 0; /* the runtime is not initialised yet: no frames */
-	/* interpreters.head and .main, adjacent in struct pyinterpreters */
+	/* interpreters.head and .main are adjacent in struct pyinterpreters */
 	if (off->runtime_interpreters_main != off->runtime_interpreters_head + 8 ||
 	    bpf_probe_read_user(heads, sizeof(heads),
 				(const void *)(ts->py_runtime + off->runtime_interpreters_head)))
@@ -166,13 +211,14 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 	single = heads[0] == heads[1];
 	if (single && ts->py_tstate && !read_user_u64(ts->py_tstate + c->id_off, &id) &&
 	    id == c->want) {
-		c->found[0] = ts->py_tstate;
-		c->nfound = 1;
+		s->found[0] = ts->py_tstate;
+		s->nfound = 1;
 		return 0;
 	}
 	ts->py_tstate = 0;
 	if (!heads[0])
 		return 0;
+	c->runtime_head = ts->py_runtime + off->runtime_interpreters_head;
 	c->interp = heads[0];
 	if (read_user_u64(c->interp + c->threads_head_off, &c->tstate))
 		return SECIMPORT_WALK_UNREADABLE;
@@ -181,8 +227,8 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 		return c->err;
 	if (c->tstate || c->interp)
 		return SECIMPORT_WALK_THREADS_BOUND; /* not done: never a way out */
-	if (single && c->nfound == 1)
-		ts->py_tstate = c->found[0];
+	if (single && s->nfound == 1)
+		ts->py_tstate = s->found[0];
 	return 0;
 }
 
@@ -446,6 +492,22 @@ static __always_inline bool is_import_boundary(const struct secimport_py_offsets
 	return n[0] == 0x6e615f646e69665fULL && (n[1] & 0xffffffffffffffULL) == 0x64616f6c5f64ULL;
 }
 
+/* The innermost frame of thread state @tstate (0: none yet). */
+static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
+					__u64 *frame)
+{
+	__u64 cframe;
+
+	*frame = 0;
+	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
+		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
+		    read_user_u64(cframe + off->cframe_current_frame, frame))
+			return -1;
+		return 0;
+	}
+	return read_user_u64(tstate + off->tstate_frame, frame);
+}
+
 static long frame_step(__u32 i, struct frame_walk *w)
 {
 	__u32 interp = w->interp;
@@ -454,13 +516,25 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	__u64 prev, code, fname, m, prev_x;
 	__u8 owner;
 
-	if (!w->frame)
-		return 1;
 	if (!ip) {
 		w->err = SECIMPORT_WALK_UNKNOWN_INTERP;
 		return 1;
 	}
 	off = &ip->off;
+	if (!w->frame) {
+		/* This state's stack is done: the thread's next state, if any. */
+		__u32 zero = 0, n;
+		struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+
+		if (!s)
+			goto unreadable;
+		n = ++s->walking;
+		if (n >= s->nfound)
+			return 1;
+		if (tstate_frame(off, s->found[n & (WALK_MAX_TSTATES - 1)], &w->frame))
+			goto unreadable;
+		return 0;
+	}
 	if (read_user_u64(w->frame + off->frame_previous, &prev) ||
 	    read_user_u64(w->frame + off->frame_code, &code))
 		goto unreadable;
@@ -484,7 +558,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	w->mask |= m;
 	if (w->creation && is_import_boundary(off, code)) {
 		w->frame = 0; /* the import's caller is not the code's owner */
-		return 1;
+		return 0;
 	}
 next:
 	w->frame = prev;
@@ -503,22 +577,6 @@ struct walk_result {
 	__u32 pad;
 };
 
-/* The innermost frame of thread state @tstate (0: none yet). */
-static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
-					__u64 *frame)
-{
-	__u64 cframe;
-
-	*frame = 0;
-	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
-		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
-		    read_user_u64(cframe + off->cframe_current_frame, frame))
-			return -1;
-		return 0;
-	}
-	return read_user_u64(tstate + off->tstate_frame, frame);
-}
-
 /*
  * Confined modules on the calling thread's Python stacks (every thread state
  * it has). Fails closed: unreadable memory, or a bound outgrown, counts as
@@ -526,8 +584,9 @@ static __always_inline int tstate_frame(const struct secimport_py_offsets *off, 
  */
 static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct task_struct *task,
 					 __u32 nr, __u32 *evflags, struct walk_result *res,
-					 bool creation)
+					 __u64 new_code)
 {
+	bool creation = new_code != 0;
 	struct frame_walk w = { .set = ts->set,
 				.interp = ts->py_interp,
 				.nr = nr,
@@ -536,7 +595,8 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 	struct tstate_search c = {};
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
-	__u32 interp = ts->py_interp, cnt;
+	struct walk_scratch *scratch;
+	__u32 interp = ts->py_interp, cnt, zero = 0, nfound;
 	int err;
 
 	res->hit_code = 0;
@@ -558,33 +618,49 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 		goto fail;
 	}
 	off = &ip->off;
-	err = find_tstates(ts, off, task, &c);
-	if (err)
-		goto fail;
-	if (!c.nfound) {
-		/* a thread without Python state runs no Python frames */
-		if (!creation)
-			trace_threadless(task, nr);
-		return 0;
-	}
-	for (int i = 0; i < WALK_MAX_TSTATES; i++) {
-		if (i >= c.nfound)
-			break;
-		if (tstate_frame(off, c.found[i], &w.frame)) {
+	if (creation) {
+		/* A new code object belongs to the module its own file is in, too. */
+		__u64 fname;
+
+		if (read_user_u64(new_code + off->code_filename, &fname)) {
 			err = SECIMPORT_WALK_UNREADABLE;
 			goto fail;
 		}
-		if (!res->frame)
-			res->frame = w.frame;
-		bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
-		if (w.err) {
-			err = w.err;
-			goto fail;
-		}
-		if (w.frame) {
-			err = SECIMPORT_WALK_FRAMES_BOUND; /* not done: never a way out */
-			goto fail;
-		}
+		w.mask |= module_of_filename(off, &w, fname);
+	}
+	err = find_tstates(ts, off, task, &c);
+	if (err)
+		goto fail;
+	scratch = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!scratch) {
+		err = SECIMPORT_WALK_UNREADABLE;
+		goto fail;
+	}
+	nfound = scratch->nfound;
+	if (!nfound) {
+		/* a thread without Python state runs no Python frames */
+		if (!creation)
+			trace_threadless(task, nr);
+		res->xmask[0] = w.xmask[0];
+		res->xmask[1] = w.xmask[1];
+		return w.mask;
+	}
+	/* One walk over the stacks of all the thread's states, innermost first. */
+	if (tstate_frame(off, scratch->found[0], &w.frame)) {
+		err = SECIMPORT_WALK_UNREADABLE;
+		goto fail;
+	}
+	res->frame = w.frame;
+	scratch->walking = 0;
+	bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
+	if (w.err) {
+		err = w.err;
+		goto fail;
+	}
+	scratch = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!scratch || w.frame || scratch->walking < nfound) {
+		err = SECIMPORT_WALK_FRAMES_BOUND; /* not done: never a way out */
+		goto fail;
 	}
 	res->hit_code = w.hit_code;
 	res->xmask[0] = w.xmask[0];
@@ -607,7 +683,7 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 					       struct task_struct *task, __u32 nr, __u32 *evflags,
 					       struct walk_result *res)
 {
-	return walk_stacks(ts, task, nr, evflags, res, false);
+	return walk_stacks(ts, task, nr, evflags, res, 0);
 }
 
 /*

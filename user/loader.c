@@ -54,7 +54,7 @@ struct loader {
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's warnings carry whole verifier logs: only on request. */
-	if (level == LIBBPF_DEBUG || !verbose)
+	if ((level == LIBBPF_DEBUG && !getenv("SECIMPORT_VERIFIER_STATS")) || !verbose)
 		return 0;
 	fprintf(stderr, "secimport-bpf: ");
 	return vfprintf(stderr, fmt, ap);
@@ -156,6 +156,9 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 		bpf_map__set_max_entries(l->skel->maps.adopt, 1);
 		bpf_map__set_max_entries(l->skel->maps.guard_tids, 1);
 	}
+	/* For measuring the verifier's work (PERFORMANCE.md): its statistics. */
+	if (getenv("SECIMPORT_VERIFIER_STATS"))
+		bpf_object__for_each_program(p, l->skel->obj) bpf_program__set_log_level(p, 4);
 	/* Learning mode is the only user of trace_seen: size it for that. */
 	if (!o->trace)
 		bpf_map__set_max_entries(l->skel->maps.trace_seen, 1);

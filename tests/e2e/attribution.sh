@@ -157,11 +157,23 @@ t_subinterp_create_refused() {
 	expect_err 'kill .* module=plugin syscall=<thread creation> frame=.*plugin.py:subinterp_create:'
 }
 
-ATTRIBUTION_TESTS="subinterp_create_refused escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
+# No false kills: threads starting and ending while others make syscalls
+# that are walked. A failed walk counts every module: it must not happen.
+t_walk_thread_churn() {
+	fresh thread_churn
+	confine policy.yaml --verbose -- "${SECIMPORT_TEST_CHURN_SECONDS:-5}"
+	expect_rc 0
+	expect_out '^threads [0-9]+, calls [0-9]+$'
+	expect_no_violation
+	expect_err 'walks: [0-9]+ \(0 failed closed\)$' 1
+}
+
+ATTRIBUTION_TESTS="walk_thread_churn subinterp_create_refused escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
 escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
 escape_compile_forged escape_code_replace escape_code_plain_exec"
 
 DESC+=(
+	[walk_thread_churn]="threads starting and ending under walked syscalls: no walk fails closed"
 	[subinterp_create_refused]="a module without threads creating a sub-interpreter is killed"
 	[escape_sourceless_pyc]="a sourceless .pyc compiled under another name is confined"
 	[sourceless_claims_refused]="a sourceless .pyc claiming to be json: exit 2, nothing runs"

@@ -1,0 +1,1 @@
+# Never imported: it only makes every syscall of the program worth a walk.
