@@ -125,6 +125,31 @@ static __always_inline int find_tstate(struct secimport_thread *ts,
 	return 0;
 }
 
+/*
+ * The thread's innermost CPython frame, through its thread state: 0 with
+ * *tstate 0 for a thread without one (no Python frames); -1: unreadable.
+ */
+static __always_inline int current_frame(struct secimport_thread *ts,
+					 const struct secimport_py_offsets *off,
+					 struct task_struct *task, __u64 *tstate, __u64 *frame)
+{
+	__u64 cframe;
+
+	*frame = 0;
+	if (find_tstate(ts, off, task, tstate))
+		return -1;
+	if (!*tstate)
+		return 0;
+	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
+		if (read_user_u64(*tstate + off->tstate_cframe, &cframe) || !cframe ||
+		    read_user_u64(cframe + off->cframe_current_frame, frame))
+			return -1;
+	} else if (read_user_u64(*tstate + off->tstate_frame, frame)) {
+		return -1;
+	}
+	return 0;
+}
+
 /* --- a str object's bytes as the UTF-8 the policy's paths are in ------- */
 
 static long transcode_step(__u32 i, void *unused)
@@ -401,7 +426,7 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	__u64 top_frame;
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
-	__u64 tstate, cframe;
+	__u64 tstate;
 	__u32 interp = ts->py_interp;
 
 	res->hit_code = 0;
@@ -420,19 +445,12 @@ static __always_inline __u64 stackwalk_modules(struct secimport_thread *ts,
 	if (!ip)
 		goto fail;
 	off = &ip->off;
-	if (find_tstate(ts, off, task, &tstate))
+	if (current_frame(ts, off, task, &tstate, &w.frame))
 		goto fail;
 	if (!tstate) {
 		/* a thread without Python state runs no Python frames */
 		trace_threadless(task, nr);
 		return 0;
-	}
-	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
-		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
-		    read_user_u64(cframe + off->cframe_current_frame, &w.frame))
-			goto fail;
-	} else if (read_user_u64(tstate + off->tstate_frame, &w.frame)) {
-		goto fail;
 	}
 	top_frame = w.frame;
 	bpf_loop(WALK_MAX_FRAMES, frame_step, &w, 0);
