@@ -110,8 +110,9 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 		/* A new thread starts with an empty Python stack. */
 		cts->set = pts->set;
 		cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
-		cts->flags = pts->flags & (SECIMPORT_TS_USDT | SECIMPORT_TS_ATTACH_PENDING |
-					   SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM);
+		cts->flags = pts->flags &
+			     (SECIMPORT_TS_USDT | SECIMPORT_TS_ATTACH_PENDING |
+			      SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM | SECIMPORT_TS_PYFRAME);
 		return 0;
 	}
 	/*
@@ -141,8 +142,8 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 	cts->set = pts->set;
 	cts->depth = pts->depth;
 	cts->inherited_mask = pts->inherited_mask | pts->stack_mask;
-	cts->flags = pts->flags &
-		     (SECIMPORT_TS_ATTACH_PENDING | SECIMPORT_TS_STACKWALK | SECIMPORT_TS_SYSTEM);
+	cts->flags = pts->flags & (SECIMPORT_TS_ATTACH_PENDING | SECIMPORT_TS_STACKWALK |
+				   SECIMPORT_TS_SYSTEM | SECIMPORT_TS_PYFRAME);
 	cts->py_tstate = pts->py_tstate; /* revalidated: CPython updates its id */
 	/*
 	 * The engine's probes are per address space: a CLONE_VM child (vfork,

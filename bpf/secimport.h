@@ -89,6 +89,7 @@ struct secimport_frame {
 	__u64 func_ptr; /* user address of the UTF-8 function name */
 	__u32 lineno; /* first line of the function, as the probe reports it */
 	__u32 pad;
+	__u64 token; /* which frame it is (usdt_engine.bpf.c: frame_token); 0: unknown */
 };
 
 /* Per-thread state flags. */
@@ -101,6 +102,7 @@ struct secimport_frame {
 #define SECIMPORT_TS_SYSTEM \
 	0x40u /* covered by the loaded system: its set follows `system_config` */
 #define SECIMPORT_TS_GUARD_PENDING 0x80u /* guard_tids holds this connect's verdict */
+#define SECIMPORT_TS_PYFRAME 0x100u /* usdt engine: frames told apart by their address */
 
 /* Task storage value: the verdict state of one thread. */
 struct secimport_thread {
@@ -110,7 +112,7 @@ struct secimport_thread {
 	__u32 set; /* policy set of this process tree */
 	__u32 flags; /* SECIMPORT_TS_* */
 	__u32 nr_frames;
-	__u32 resyncs; /* frames popped by depth resynchronisation */
+	__u32 resyncs; /* confined frames' returns seen at another depth */
 	/* Stack-walking engine: this process's _PyRuntime, which interpreter
 	 * build it is, and this thread's PyThreadState (a cache, revalidated). */
 	__u64 py_runtime;
@@ -343,12 +345,13 @@ enum secimport_counter {
 	SECIMPORT_CNT_KILLED,
 	SECIMPORT_CNT_LOGGED,
 	SECIMPORT_CNT_EVENTS_DROPPED,
-	SECIMPORT_CNT_RESYNC, /* frames popped because returns were missed */
+	SECIMPORT_CNT_RESYNC, /* a confined frame's return seen at another depth */
 	SECIMPORT_CNT_FRAME_OVERFLOW, /* more confined frames than slots */
 	SECIMPORT_CNT_UNREADABLE_FILE, /* co_filename could not be read */
 	SECIMPORT_CNT_WALKS, /* stack walks done */
 	SECIMPORT_CNT_WALK_FAILED, /* walks that failed closed */
 	SECIMPORT_CNT_DENIED, /* violations refused (deny), not killed */
+	SECIMPORT_CNT_RETURN_MISMATCH, /* returns at a confined frame's depth, not its own: kept */
 	SECIMPORT_CNT_CODE_TAINTED, /* code objects created owned by a confined module */
 	SECIMPORT_CNT_CODE_OWNER_FULL, /* ... that could not be recorded: process killed */
 	SECIMPORT_CNT_SEARCH_RETRIED, /* thread-state searches tried again (a list that changed) */

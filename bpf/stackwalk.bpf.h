@@ -451,6 +451,55 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 	return m;
 }
 
+/* The innermost frame of thread state @tstate (0: none yet). */
+static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
+					__u64 *frame)
+{
+	__u64 cframe;
+
+	*frame = 0;
+	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
+		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
+		    read_user_u64(cframe + off->cframe_current_frame, frame))
+			return -1;
+		return 0;
+	}
+	return read_user_u64(tstate + off->tstate_frame, frame);
+}
+
+/*
+ * The thread's innermost CPython frame (the USDT engine's frame token): the
+ * current frame of the first of its thread states that has one (the newest
+ * interpreter's first). 0 with *tstate 0 for a thread without a state; -1:
+ * unreadable.
+ */
+static __always_inline int current_frame(struct secimport_thread *ts,
+					 const struct secimport_py_offsets *off,
+					 struct task_struct *task, __u64 *tstate, __u64 *frame)
+{
+	struct tstate_search c = {};
+	struct walk_scratch *s;
+	__u32 zero = 0;
+
+	*frame = 0;
+	*tstate = 0;
+	if (find_tstates(ts, off, task, &c))
+		return -1;
+	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!s)
+		return -1;
+	for (int i = 0; i < WALK_MAX_TSTATES; i++) {
+		if (i >= s->nfound)
+			break;
+		*tstate = s->found[i];
+		if (tstate_frame(off, *tstate, frame))
+			return -1;
+		if (*frame)
+			break;
+	}
+	return 0;
+}
+
 /*
  * Code identity: the confined modules code object @code was found to belong
  * to when it was created (0 if none). Adds its extra sets' modules to w.
@@ -490,22 +539,6 @@ static __always_inline bool is_import_boundary(const struct secimport_py_offsets
 		return false;
 	/* "_find_and_load" and its NUL */
 	return n[0] == 0x6e615f646e69665fULL && (n[1] & 0xffffffffffffffULL) == 0x64616f6c5f64ULL;
-}
-
-/* The innermost frame of thread state @tstate (0: none yet). */
-static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
-					__u64 *frame)
-{
-	__u64 cframe;
-
-	*frame = 0;
-	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
-		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
-		    read_user_u64(cframe + off->cframe_current_frame, frame))
-			return -1;
-		return 0;
-	}
-	return read_user_u64(tstate + off->tstate_frame, frame);
 }
 
 static long frame_step(__u32 i, struct frame_walk *w)

@@ -16,7 +16,8 @@ int secimport_py_runtime_init(struct pt_regs *ctx)
 	struct secimport_interp *ip;
 	__u64 bias;
 
-	if (!ts || !(ts->flags & SECIMPORT_TS_STACKWALK))
+	/* The USDT engine reads the current frame through it too (PYFRAME). */
+	if (!ts || !(ts->flags & (SECIMPORT_TS_STACKWALK | SECIMPORT_TS_PYFRAME)))
 		return 0;
 	ip = bpf_map_lookup_elem(&interps, &id);
 	if (!ip)

@@ -4,37 +4,68 @@
  * keep, per thread, the outermost frame of each confined module on the
  * Python stack. Only confined frames are recorded; every other call costs a
  * depth increment and one LPM lookup.
+ *
+ * The depth is a hint, not a proof: the confined code can make CPython
+ * report returns without their entries (a trace or profile function raising
+ * on "call", or on 3.11 a signal handler raising as a function starts) and,
+ * on 3.11, entries without their returns (a tracer raising on "return"). So
+ * a recorded frame ends only at a return that frame_token() shows is its own.
  */
-#include "state.bpf.h"
+#include "stackwalk.bpf.h"
 #include <bpf/usdt.bpf.h>
 
-/* A return at depth d ends every recorded frame at depth >= d. */
-static __always_inline void pop_frames(struct secimport_thread *ts)
+/*
+ * Before 3.11 every Python frame runs in a C call of the eval loop of its
+ * own: a callee's probes fire at least that C frame (hundreds of bytes)
+ * deeper than its caller's, while one frame's entry and return probes fire
+ * within a few words of each other.
+ */
+#define FRAME_SP_SLACK 64
+
+/*
+ * Which frame a probe fires for. With SECIMPORT_TS_PYFRAME, the address of
+ * CPython's current frame, read through the thread state: at both probes it
+ * is the entering or returning frame itself. Without (3.6-3.10 when the
+ * runtime is unknown; user space never runs 3.11 so), the C stack pointer.
+ * 0: unknown.
+ */
+static __always_inline __u64 frame_token(struct pt_regs *ctx, struct secimport_thread *ts)
 {
-	__u32 n = ts->nr_frames;
-	bool popped = false;
+	struct secimport_interp *ip;
+	__u32 id = ts->py_interp;
+	__u64 tstate, frame, sp;
 
-	for (int i = 0; i < SECIMPORT_MAX_MODULES; i++) {
-		if (n == 0 || n > SECIMPORT_MAX_MODULES)
-			break;
-		struct secimport_frame *f = &ts->frames[(n - 1) & (SECIMPORT_MAX_MODULES - 1)];
+	/* Read here, whole: the verifier refuses a context pointer moved earlier. */
+	sp = PT_REGS_SP(ctx);
+	barrier_var(sp);
+	if (!(ts->flags & SECIMPORT_TS_PYFRAME))
+		return sp;
+	if (!ts->py_runtime)
+		return 0;
+	ip = bpf_map_lookup_elem(&interps, &id);
+	if (!ip || current_frame(ts, &ip->off, bpf_get_current_task_btf(), &tstate, &frame))
+		return 0;
+	return frame;
+}
 
-		if (f->depth < ts->depth)
-			break;
-		if (f->depth > ts->depth) {
-			/* Its return was never seen: resynchronise, don't drift. */
-			ts->resyncs++;
-			count(SECIMPORT_CNT_RESYNC);
-		}
-		n--;
-		popped = true;
-	}
-	if (!popped)
-		return;
-	ts->nr_frames = n;
+/* Is the frame a probe fires for (token @now) the recorded one (@rec)? */
+static __always_inline bool same_frame(const struct secimport_thread *ts, __u64 rec, __u64 now)
+{
+	if (!rec || !now)
+		return false; /* unknown: it never ends a confinement */
+	if (ts->flags & SECIMPORT_TS_PYFRAME)
+		return now == rec;
+	/* Its own C call, or an outer one (which cannot return before it). */
+	return now + FRAME_SP_SLACK >= rec;
+}
 
+/* Forget the innermost recorded frame. */
+static __always_inline void pop_frame(struct secimport_thread *ts)
+{
+	__u32 n = ts->nr_frames - 1;
 	__u64 mask = 0;
 
+	ts->nr_frames = n;
 	for (int i = 0; i < SECIMPORT_MAX_MODULES; i++) {
 		if (i >= n)
 			break;
@@ -96,6 +127,7 @@ int BPF_USDT(secimport_py_entry, void *file, void *func, int lineno)
 	f->file_ptr = (__u64)file;
 	f->func_ptr = (__u64)func;
 	f->lineno = lineno;
+	f->token = frame_token(ctx, ts);
 	ts->nr_frames = n + 1;
 	ts->stack_mask |= mask;
 	return 0;
@@ -105,11 +137,38 @@ SEC("usdt")
 int BPF_USDT(secimport_py_return, void *file, void *func, int lineno)
 {
 	struct secimport_thread *ts = thread_state(bpf_get_current_task_btf());
+	struct secimport_frame *f;
+	__u32 n;
 
 	if (!ts)
 		return 0;
-	if (ts->nr_frames)
-		pop_frames(ts);
+	n = ts->nr_frames;
+	if (n == 0 || n > SECIMPORT_MAX_MODULES)
+		goto out;
+	f = &ts->frames[(n - 1) & (SECIMPORT_MAX_MODULES - 1)];
+	/* Only a return at its depth, or of its function, is worth reading the frame for. */
+	if (f->depth != ts->depth && (f->file_ptr != (__u64)file || f->func_ptr != (__u64)func))
+		goto out;
+	if (same_frame(ts, f->token, frame_token(ctx, ts))) {
+		if (f->depth != ts->depth) {
+			/* Entries without returns had raised the count: back to the truth. */
+			ts->resyncs++;
+			count(SECIMPORT_CNT_RESYNC);
+			ts->depth = f->depth;
+		}
+		pop_frame(ts);
+		goto out;
+	}
+	if (f->depth == ts->depth) {
+		/*
+		 * A frame whose entry went unreported (its own, or its caller's)
+		 * returns at the confined frame's depth: keep the confined frame
+		 * and the count, which the missed entry had left one too low.
+		 */
+		count(SECIMPORT_CNT_RETURN_MISMATCH);
+		return 0;
+	}
+out:
 	ts->depth--;
 	return 0;
 }

@@ -46,6 +46,29 @@ static int usdt_usable(const struct launch *l, const struct interp_info *info, b
 	return 0;
 }
 
+/*
+ * The engine ends a confined frame only at a return it can show is that
+ * frame's own. Through the thread state's current frame where the runtime
+ * is readable; else by the C stack pointer, which only tells frames apart
+ * before 3.11 (3.11 runs Python calls in one C frame). 0, or -1 with @why.
+ */
+static int usdt_frames(const struct interp_info *info, struct engine_choice *c, char *why,
+		       size_t len)
+{
+	char why_rt[5120] = "";
+
+	snprintf(c->elf, sizeof(c->elf), "%s", info->runtime_elf);
+	c->pyframe = pyruntime_read(c->elf, info->major, info->minor, &c->interp, why_rt,
+				    sizeof(why_rt)) == 0;
+	if (c->pyframe || info->minor < 11)
+		return 0;
+	snprintf(why, len,
+		 "on CPython 3.11 the usdt engine tells a confined frame's return from "
+		 "others by CPython's current frame, which it cannot read: %s",
+		 why_rt);
+	return -1;
+}
+
 int engine_choose(const char *name, const struct launch *l, const struct interp_info *info,
 		  struct engine_choice *c)
 {
@@ -72,13 +95,16 @@ int engine_choose(const char *name, const struct launch *l, const struct interp_
 			return -1;
 		}
 	}
-	if (usdt_usable(l, info, &c->line_probe, why_usdt, sizeof(why_usdt)) == 0) {
+	if (usdt_usable(l, info, &c->line_probe, why_usdt, sizeof(why_usdt)) == 0 &&
+	    usdt_frames(info, c, why_usdt, sizeof(why_usdt)) == 0) {
 		c->kind = ENGINE_USDT;
 		if (want_walk)
 			p_info("engine: usdt, because the stack walker cannot: %s", why_walk);
-		p_info("engine: usdt (function__entry/return%s) on %s, CPython %s",
+		p_info("engine: usdt (function__entry/return%s) on %s, CPython %s; frames told "
+		       "apart by %s",
 		       c->line_probe ? " + line, for 3.11's tracing path" : "", l->interpreter,
-		       info->version);
+		       info->version,
+		       c->pyframe ? "CPython's current frame" : "the C stack pointer");
 		return 0;
 	}
 	if (want_walk)

@@ -18,8 +18,9 @@ enum engine_kind {
 struct engine_choice {
 	enum engine_kind kind;
 	bool line_probe; /* usdt on 3.11: hold the `line` probe too */
-	struct secimport_interp interp; /* stackwalk: the build's offsets */
-	char elf[PATH_MAX]; /* stackwalk: the ELF holding _PyRuntime */
+	bool pyframe; /* usdt: tell frames apart by CPython's current frame (needs interp) */
+	struct secimport_interp interp; /* stackwalk, usdt with pyframe: the build's offsets */
+	char elf[PATH_MAX]; /* the same: the ELF holding _PyRuntime */
 };
 
 /*

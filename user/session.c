@@ -280,13 +280,15 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 		p_err("%s", err);
 		return EXIT_USAGE;
 	}
-	if (s->engine.kind == ENGINE_STACKWALK) {
-		if (loader_add_stackwalk(s->loader, s->engine.elf, &s->engine.interp, &interp_id,
-					 err, sizeof(err))) {
-			p_err("%s", err);
-			return EXIT_USAGE;
-		}
-	} else if (loader_add_interpreter(s->loader, s->launch.interpreter, err, sizeof(err))) {
+	/* The runtime probe serves the walker, and the usdt engine reading frames. */
+	if ((s->engine.kind == ENGINE_STACKWALK || s->engine.pyframe) &&
+	    loader_add_stackwalk(s->loader, s->engine.elf, &s->engine.interp, &interp_id, err,
+				 sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_USAGE;
+	}
+	if (s->engine.kind == ENGINE_USDT &&
+	    loader_add_interpreter(s->loader, s->launch.interpreter, err, sizeof(err))) {
 		p_err("%s", err);
 		return EXIT_USAGE;
 	}
@@ -306,6 +308,8 @@ int session_execute(struct session *s)
 	char err[1024];
 	pid_t child;
 
+	if (s->engine.pyframe)
+		flags |= SECIMPORT_TS_PYFRAME;
 	/* Signals for the program go to it; we only pass them on. */
 	sigemptyset(&forward);
 	for (int i = 0, sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 }; i < 6; i++)
@@ -370,13 +374,14 @@ int session_execute(struct session *s)
 		       left, s->o->verb);
 	walk_failures_format(walks_failed, sizeof(walks_failed), session_counter, s->loader);
 	p_info("violations: %llu killed, %llu denied, %llu logged; events dropped: %llu; stack "
-	       "resyncs: %llu; "
+	       "resyncs: %llu; returns kept: %llu; "
 	       "walks: %llu (%s)",
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_KILLED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_DENIED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_LOGGED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_EVENTS_DROPPED),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_RESYNC),
+	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_RETURN_MISMATCH),
 	       (unsigned long long)loader_counter(s->loader, SECIMPORT_CNT_WALKS), walks_failed);
 out:
 	for (int i = 0; i < 2; i++) {

@@ -174,7 +174,7 @@ t_stress() {
 	expect_out 'stress done'
 	expect_err 'log .* module=lm2 syscall=socket ' 92
 	expect_err 'secimport-bpf: (kill|log) ' 92
-	expect_err 'events dropped: 0; stack resyncs: 0; walks: [0-9]+ \(0 failed closed\)$' 1
+	expect_err 'events dropped: 0; stack resyncs: 0; returns kept: 0; walks: [0-9]+ \(0 failed closed\)$' 1
 }
 
 t_logmode_json() {
@@ -236,6 +236,37 @@ t_callback_closure() {
 	expect_file main_ran "main may spawn"
 	expect_no_file closure_ran "the module's closure called later by main is confined"
 	expect_err 'kill .* module=plugin .*frame=.*plugin\.py:closure:'
+}
+
+# A confined module makes CPython report returns without their entries (a
+# tracer or signal handler raising as a function starts), hoping one passes
+# for the return of its own frame; then it spawns. See cases/unbalanced.
+t_unbalanced_returns() {
+	fresh unbalanced
+	local s
+	for s in settrace settrace_builtin setprofile many recursion same_name reentry generator \
+		throw extra_entries signal_resume; do
+		confine policy.yaml -- "$M" "$s"
+		[ "$RC" = 137 ] || fail "$s: exit status $RC, expected 137"
+		[ ! -e "$M/plugin_ran" ] || fail "$s: the module's os.system ran"
+		rm -f "$M/plugin_ran"
+		grep -qE "kill .* module=plugin syscall=(clone3|clone|vfork|fork) .*frame=.*plugin\.py:$s:" \
+			"$T/err" || fail "$s: no kill of the module's spawn, by its own frame"
+	done
+}
+
+# The same tricks, then the module's frame ends for real (a return, an
+# exception, a yield): main is free again.
+t_unbalanced_benign() {
+	fresh unbalanced
+	local s
+	for s in benign_tracer benign_recursion benign_extra_entries benign_raise benign_generator; do
+		confine policy.yaml -- "$M" "$s"
+		[ "$RC" = 0 ] || fail "$s: exit status $RC, expected 0"
+		[ -e "$M/main_ran" ] || fail "$s: main's os.system did not run"
+		rm -f "$M/main_ran"
+		expect_no_violation
+	done
 }
 
 t_fork_then_call() {
@@ -602,7 +633,7 @@ EOF
 
 ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed benign helper_spawn
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
-raw_clone callback_callee callback_closure fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
+raw_clone callback_callee callback_closure unbalanced_returns unbalanced_benign fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
 flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
 deny_open deny_kill trace_run trace_fork trace_merge trace_all_modules import_secimport run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
@@ -626,6 +657,8 @@ declare -A DESC=(
 	[raw_clone]="a raw clone syscall from a no-shell module is killed"
 	[callback_callee]="main's callback called by a confined module is confined"
 	[callback_closure]="a confined module's closure called later by main is confined"
+	[unbalanced_returns]="returns whose entries CPython never reported do not end a confined frame"
+	[unbalanced_benign]="after those tricks, a confined frame that really ends frees main"
 	[fork_then_call]="a child forked by main that calls the confined module is confined"
 	[process_default]="process_default applies to the whole program"
 	[walk_generator]="a confined generator resumed from main is confined only while it runs"
