@@ -215,8 +215,11 @@ $(OUTPUT)/bench/syscall_loop: bench/syscall_loop.c | $(OUTPUT)/bench
 	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE $(WARNFLAGS) $< -o $@
 
 # Benchmarks (root; about 6 minutes): a table, and $(OUTPUT)/bench.json.
+# Then failed walks under thread-heavy workloads, 10 million walks per
+# interpreter (about 10 more minutes): none may fail.
 bench: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so $(OUTPUT)/bench/syscall_loop
 	$(Q)bench/run.sh $(OUTPUT)/secimport-bpf
+	$(Q)bench/walks.sh $(OUTPUT)/secimport-bpf
 
 # The hooks' cost for an uncovered process inside the VM, where BPF LSM is
 # live (software emulation: compare A and B, not with the host).
@@ -226,6 +229,7 @@ bench-vm: $(OUTPUT)/secimport-bpf $(OUTPUT)/bench/syscall_loop
 # One short round of every benchmark: checks that each runs (< 60 s).
 bench-smoke: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so $(OUTPUT)/bench/syscall_loop
 	$(Q)BENCH_SMOKE=1 bench/run.sh $(OUTPUT)/secimport-bpf
+	$(Q)BENCH_SMOKE=1 WALKS_PYTHONS=/usr/bin/python3.11 bench/walks.sh $(OUTPUT)/secimport-bpf
 
 # Coverage-guided fuzzing of the policy compiler (libFuzzer; not part of test).
 FUZZ_SECONDS ?= 60
