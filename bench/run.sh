@@ -48,14 +48,14 @@ TIMEOUT=300
 FIB_N=24 CALLS=50000 ITEMS=25000
 PY_GETPID=100000 PY_OPEN=40000 PY_SOCKET=10000
 C_GETPID=300000 C_OPEN=60000 C_SOCKET=30000
-REQUESTS=100 SPAWNS=10 DEEP=100 REGISTRATIONS=40
+REQUESTS=100 SPAWNS=10 DEEP=100 REGISTRATIONS=40 EXECS=5000
 if [ "$SMOKE" = 1 ]; then
 	REGISTRATIONS=3
 	ROUNDS=1 TIMEOUT=30
 	FIB_N=12 CALLS=1000 ITEMS=1000
 	PY_GETPID=1000 PY_OPEN=1000 PY_SOCKET=1000
 	C_GETPID=1000 C_OPEN=1000 C_SOCKET=1000
-	REQUESTS=3 SPAWNS=1 DEEP=10
+	REQUESTS=3 SPAWNS=1 DEEP=10 EXECS=10
 fi
 
 die() {
@@ -399,6 +399,12 @@ for e in $ENGINES; do
 		"direct calls.py methods $CALLS" "confined $e confine-callmod.yaml -- calls.py methods $CALLS"
 	row calls "$e" "generator pipeline (3 stages), per item" ns \
 		"direct calls.py pipeline $ITEMS" "confined $e confine-callmod.yaml -- calls.py pipeline $ITEMS"
+
+	# Code objects made (the stack walker's code identity probe fires).
+	row code-creation "$e" "import 13 stdlib packages (marshal), once" ms \
+		"direct codegen.py imports" "confined $e confine-json.yaml -- codegen.py imports"
+	row code-creation "$e" "exec of a 2-line string (compile), per call" us \
+		"direct codegen.py exec $EXECS" "confined $e confine-json.yaml -- codegen.py exec $EXECS"
 
 	# Per syscall, from Python: the interpreter's own work included.
 	row syscalls-python "$e" "Python getpid, in the confined module" ns \

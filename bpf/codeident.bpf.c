@@ -43,6 +43,8 @@ int secimport_code_new(struct pt_regs *ctx)
 	owner.xmask[1] = walk.xmask[1];
 	if (!cfg_system)
 		owner.xmask[0] = owner.xmask[1] = 0;
+	/* A new object at this address: what a freed one's name said is stale. */
+	bpf_map_delete_elem(&file_cache, &key);
 	if (!owner.mask && !owner.xmask[0] && !owner.xmask[1]) {
 		/* Nobody's: forget whoever had this address before. */
 		bpf_map_delete_elem(&code_owner, &key);

@@ -302,6 +302,19 @@ struct secimport_code_owner {
 	__u64 xmask[SECIMPORT_XSETS]; /* modules of its extra sets */
 };
 
+/*
+ * The stack walker's cache of what a code object's file name says (key
+ * struct secimport_code_key): valid while the code has the same co_filename
+ * object and the thread the same sets at the same generation. A code object
+ * created at the address drops it.
+ */
+struct secimport_file_cache {
+	__u64 fname; /* the co_filename object it was computed from */
+	__u64 sets; /* the thread's sets and their generation, packed (file_cache_sets()) */
+	__u64 mask;
+	__u64 xmask[SECIMPORT_XSETS];
+};
+
 /* Interpreter binaries whose exec the engine must see: key. */
 struct secimport_interp_key {
 	__u64 dev; /* kernel encoding: major << 20 | minor */

@@ -42,7 +42,8 @@ struct walk_scratch {
 	__u32 nfound;
 	__u32 search_tries;
 	__u32 walking; /* which of found[] the frame walk is in */
-	__u32 pad;
+	__u32 name_failed; /* the last file name could not be read */
+	struct secimport_file_cache fc; /* a file cache entry being made */
 };
 
 SECIMPORT_MAP struct {
@@ -358,6 +359,7 @@ struct frame_walk {
 	__u32 interp;
 	int err; /* enum secimport_walk_error */
 	__u32 tgid;
+	__u64 sets; /* the thread's sets and generation, packed: the file cache's check */
 	/*
 	 * A walk at a code object's creation: stop at the import system's
 	 * _find_and_load, since code a module's import creates belongs to that
@@ -426,6 +428,7 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 	bits = str_to_key(s, off, fname);
 	if (!bits) {
 		count(SECIMPORT_CNT_UNREADABLE_FILE);
+		s->name_failed = 1;
 		return all_modules(w);
 	}
 	s->key.prefixlen = bits;
@@ -448,6 +451,63 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 		key_set_id(s, w->xset[i]);
 		w->xmask[i] |= location_bit(s);
 	}
+	return m;
+}
+
+/*
+ * What a file name's modules depend on besides the name: the thread's sets
+ * (each below 1024: 10 bits) and, in a loaded system, the generation they
+ * were read at (34 bits), packed into one word compared at once.
+ */
+static __always_inline __u64 file_cache_sets(const struct secimport_thread *ts)
+{
+	__u64 v = ts->set & 0x3ff;
+
+	if (cfg_system)
+		v |= (__u64)(ts->xset[0] & 0x3ff) << 10 | (__u64)(ts->xset[1] & 0x3ff) << 20 |
+		     ts->gen << 30;
+	return v;
+}
+
+/*
+ * The modules code object @code's file name @fname is in (returned; its extra
+ * sets' into w), through the file cache: transcoding and looking up a name
+ * costs most of a frame's walk. Learning mode records every name, so it
+ * always looks.
+ */
+static __always_inline __u64 file_modules(const struct secimport_py_offsets *off,
+					  struct frame_walk *w, __u64 code, __u64 fname)
+{
+	struct secimport_code_key key = { .tgid = w->tgid, .code = code };
+	struct secimport_file_cache *c;
+	__u64 x0 = w->xmask[0], x1 = w->xmask[1], m;
+	struct walk_scratch *s;
+	__u32 zero = 0;
+
+	if (!cfg_trace_files) {
+		c = bpf_map_lookup_elem(&file_cache, &key);
+		if (c && c->fname == fname && c->sets == w->sets) {
+			w->xmask[0] |= c->xmask[0];
+			w->xmask[1] |= c->xmask[1];
+			return c->mask;
+		}
+	}
+	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!s)
+		return all_modules(w);
+	s->name_failed = 0;
+	w->xmask[0] = w->xmask[1] = 0;
+	m = module_of_filename(off, w, fname);
+	/* Staged in the scratch: the walk's stack has no room for it. */
+	s->fc.fname = fname;
+	s->fc.sets = w->sets;
+	s->fc.mask = m;
+	s->fc.xmask[0] = w->xmask[0];
+	s->fc.xmask[1] = w->xmask[1];
+	if (!s->name_failed && !cfg_trace_files)
+		bpf_map_update_elem(&file_cache, &key, &s->fc, BPF_ANY);
+	w->xmask[0] |= x0;
+	w->xmask[1] |= x1;
 	return m;
 }
 
@@ -517,19 +577,18 @@ static __always_inline __u64 code_identity(struct frame_walk *w, __u64 code)
 }
 
 /*
- * Is the frame whose file name is in the scratch key, of code @code, the
- * import system's _find_and_load (frozen importlib._bootstrap)? Compared as
- * words: string constants would land in .rodata.
+ * Is the frame of code @code, whose file name is @fname, the import system's
+ * _find_and_load (frozen importlib._bootstrap)? Both names are ASCII (the
+ * compact ASCII layout is what is read); compared as words: string constants
+ * would land in .rodata.
  */
-static __always_inline bool is_import_boundary(const struct secimport_py_offsets *off, __u64 code)
+static __always_inline bool is_import_boundary(const struct secimport_py_offsets *off, __u64 code,
+					       __u64 fname)
 {
-	__u32 zero = 0;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
-	__u64 f[4], name, n[2] = {};
+	__u64 f[4] = {}, name, n[2] = {};
 
-	if (!s)
+	if (bpf_probe_read_user(f, 30, (const void *)(fname + off->unicode_ascii_data)))
 		return false;
-	__builtin_memcpy(f, &s->key.data[4], sizeof(f));
 	/* "<frozen importlib._bootstrap>" and its NUL */
 	if (f[0] != 0x206e657a6f72663cULL || f[1] != 0x696c74726f706d69ULL ||
 	    f[2] != 0x73746f6f625f2e62ULL || (f[3] & 0xffffffffffffULL) != 0x3e70617274ULL)
@@ -585,11 +644,11 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	prev_x = w->xmask[0] | w->xmask[1];
 	/* Who the code was created for, then what its file name says now. */
 	m = code_identity(w, code);
-	m |= module_of_filename(off, w, fname);
+	m |= file_modules(off, w, code, fname);
 	if ((m || (w->xmask[0] | w->xmask[1]) != prev_x) && !w->hit_code)
 		w->hit_code = code;
 	w->mask |= m;
-	if (w->creation && is_import_boundary(off, code)) {
+	if (w->creation && is_import_boundary(off, code, fname)) {
 		w->frame = 0; /* the import's caller is not the code's owner */
 		return 0;
 	}
@@ -624,6 +683,7 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 				.interp = ts->py_interp,
 				.nr = nr,
 				.tgid = task->tgid,
+				.sets = file_cache_sets(ts),
 				.creation = creation };
 	struct tstate_search c = {};
 	struct secimport_interp *ip;

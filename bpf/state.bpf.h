@@ -190,6 +190,14 @@ SECIMPORT_MAP struct {
 	__type(value, struct secimport_code_owner);
 } code_owner SEC(".maps");
 
+/* The walker's cache of file names' modules (a cache: eviction costs a lookup). */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct secimport_code_key);
+	__type(value, struct secimport_file_cache);
+} file_cache SEC(".maps");
+
 /* Threads armed for refusal, by tid: cgroup programs cannot read task storage. */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
