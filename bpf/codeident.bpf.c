@@ -41,6 +41,17 @@ int secimport_code_new(struct pt_regs *ctx)
 	owner.mask = walk_stacks(ts, task, SECIMPORT_SYSCALL_BITS, &evflags, &walk, code);
 	owner.xmask[0] = walk.xmask[0];
 	owner.xmask[1] = walk.xmask[1];
+	/*
+	 * Outside a module's load, a thread a confined module started (or a
+	 * process it forked) creates code for that module too: its confinement
+	 * is inherited for life. Not process_default (module 0): that is not a
+	 * module's.
+	 */
+	if (!walk.boundary) {
+		owner.mask |= ts->inherited_mask & ~1ULL;
+		owner.xmask[0] |= ts->xinherited_mask[0] & ~1ULL;
+		owner.xmask[1] |= ts->xinherited_mask[1] & ~1ULL;
+	}
 	if (!cfg_system)
 		owner.xmask[0] = owner.xmask[1] = 0;
 	/* A new object at this address: what a freed one's name said is stale. */

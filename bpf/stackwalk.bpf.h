@@ -44,6 +44,10 @@ struct walk_scratch {
 	__u32 walking; /* which of found[] the frame walk is in */
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
+	struct secimport_py_offsets off; /* the build's, for the thread-state search */
+	__u64 runtime_head; /* &_PyRuntime.interpreters.head, to search again */
+	__u32 id_off; /* where the state's thread id is (thread_key()) */
+	__u32 pad2;
 };
 
 SECIMPORT_MAP struct {
@@ -70,14 +74,26 @@ static __always_inline int read_user_u64(__u64 addr, __u64 *v)
 struct tstate_search {
 	__u64 interp; /* interpreter whose list is being read */
 	__u64 tstate; /* next thread state of that list */
-	__u64 want;
-	__u32 id_off;
-	__u32 next_off;
-	__u32 interp_next_off;
-	__u32 threads_head_off;
+	__u64 want; /* the thread's id (thread_key()) */
 	int err; /* enum secimport_walk_error */
-	__u64 runtime_head; /* &_PyRuntime.interpreters.head, to start again */
+	__u32 pad;
 };
+
+/* The innermost frame of thread state @tstate (0: none yet). */
+static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
+					__u64 *frame)
+{
+	__u64 cframe;
+
+	*frame = 0;
+	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
+		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
+		    read_user_u64(cframe + off->cframe_current_frame, frame))
+			return -1;
+		return 0;
+	}
+	return read_user_u64(tstate + off->tstate_frame, frame);
+}
 
 #define WALK_SEARCH_TRIES 3
 
@@ -86,60 +102,72 @@ struct tstate_search {
  * that met a freed one (unreadable memory) starts again, within the same
  * bound, before it fails closed.
  */
-static __always_inline long tstate_search_again(struct tstate_search *c)
+static __always_inline long tstate_search_again(struct tstate_search *c, struct walk_scratch *s)
 {
-	__u32 zero = 0;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
-
-	if (!s || ++s->search_tries >= WALK_SEARCH_TRIES) {
+	if (++s->search_tries >= WALK_SEARCH_TRIES) {
 		c->err = SECIMPORT_WALK_UNREADABLE;
 		return 1;
 	}
 	count(SECIMPORT_CNT_SEARCH_RETRIED);
 	s->nfound = 0;
-	if (read_user_u64(c->runtime_head, &c->interp) || !c->interp ||
-	    read_user_u64(c->interp + c->threads_head_off, &c->tstate)) {
+	if (read_user_u64(s->runtime_head, &c->interp) || !c->interp ||
+	    read_user_u64(c->interp + s->off.interp_threads_head, &c->tstate)) {
 		c->err = SECIMPORT_WALK_UNREADABLE;
 		return 1;
 	}
 	return 0;
 }
 
+/*
+ * One thread state of the search (or a step to the next interpreter). The
+ * offsets come from the scratch: the callers' stacks have no room for them.
+ */
 static long tstate_step(__u32 i, struct tstate_search *c)
 {
-	__u64 id;
+	__u32 zero = 0, n;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u64 id, frame;
 
+	if (!s) {
+		c->err = SECIMPORT_WALK_UNREADABLE;
+		return 1;
+	}
 	if (!c->tstate) {
 		/* This interpreter's threads are done: the next interpreter's. */
-		if (read_user_u64(c->interp + c->interp_next_off, &c->interp))
+		if (read_user_u64(c->interp + s->off.interp_next, &c->interp))
 			goto unreadable;
 		if (!c->interp)
 			return 1;
-		if (read_user_u64(c->interp + c->threads_head_off, &c->tstate))
+		if (read_user_u64(c->interp + s->off.interp_threads_head, &c->tstate))
 			goto unreadable;
 		return 0;
 	}
-	if (read_user_u64(c->tstate + c->id_off, &id))
+	if (read_user_u64(c->tstate + s->id_off, &id))
 		goto unreadable;
-	if (id == c->want) {
-		__u32 zero = 0, n;
-		struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
-
-		if (!s)
-			goto unreadable;
-		n = s->nfound;
-		if (n >= WALK_MAX_TSTATES) {
-			c->err = SECIMPORT_WALK_TSTATES;
-			return 1;
-		}
-		s->found[n & (WALK_MAX_TSTATES - 1)] = c->tstate;
-		s->nfound = n + 1;
+	if (id != c->want)
+		goto next;
+	/*
+	 * A state without a frame runs nothing to walk: on 3.8-3.11 it may be
+	 * a thread's state its creator made (with the creator's ids) that has
+	 * not started yet; a thread can start many at once.
+	 */
+	if (tstate_frame(&s->off, c->tstate, &frame))
+		goto unreadable;
+	if (!frame)
+		goto next;
+	n = s->nfound;
+	if (n >= WALK_MAX_TSTATES) {
+		c->err = SECIMPORT_WALK_TSTATES;
+		return 1;
 	}
-	if (read_user_u64(c->tstate + c->next_off, &c->tstate))
+	s->found[n & (WALK_MAX_TSTATES - 1)] = c->tstate;
+	s->nfound = n + 1;
+next:
+	if (read_user_u64(c->tstate + s->off.tstate_next, &c->tstate))
 		goto unreadable;
 	return 0;
 unreadable:
-	return tstate_search_again(c);
+	return tstate_search_again(c, s);
 }
 
 /*
@@ -198,10 +226,8 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 		return SECIMPORT_WALK_UNREADABLE;
 	s->nfound = 0;
 	s->search_tries = 0;
-	c->want = thread_key(off, task, &c->id_off);
-	c->next_off = off->tstate_next;
-	c->interp_next_off = off->interp_next;
-	c->threads_head_off = off->interp_threads_head;
+	c->want = thread_key(off, task, &s->id_off);
+	s->off = *off; /* for tstate_step, which has no room for them */
 	if (!ts->py_runtime)
 		return 0; /* the runtime is not initialised yet: no frames */
 	/* interpreters.head and .main are adjacent in struct pyinterpreters */
@@ -210,7 +236,7 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 				(const void *)(ts->py_runtime + off->runtime_interpreters_head)))
 		return SECIMPORT_WALK_UNREADABLE;
 	single = heads[0] == heads[1];
-	if (single && ts->py_tstate && !read_user_u64(ts->py_tstate + c->id_off, &id) &&
+	if (single && ts->py_tstate && !read_user_u64(ts->py_tstate + s->id_off, &id) &&
 	    id == c->want) {
 		s->found[0] = ts->py_tstate;
 		s->nfound = 1;
@@ -219,9 +245,9 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 	ts->py_tstate = 0;
 	if (!heads[0])
 		return 0;
-	c->runtime_head = ts->py_runtime + off->runtime_interpreters_head;
+	s->runtime_head = ts->py_runtime + off->runtime_interpreters_head;
 	c->interp = heads[0];
-	if (read_user_u64(c->interp + c->threads_head_off, &c->tstate))
+	if (read_user_u64(c->interp + off->interp_threads_head, &c->tstate))
 		return SECIMPORT_WALK_UNREADABLE;
 	bpf_loop(WALK_MAX_SEARCH, tstate_step, c, 0);
 	if (c->err)
@@ -366,6 +392,7 @@ struct frame_walk {
 	 * module, not to whoever imported it.
 	 */
 	__u32 creation;
+	__u32 boundary; /* the creation walk stopped at a loader's exec_module */
 };
 
 /*
@@ -511,22 +538,6 @@ static __always_inline __u64 file_modules(const struct secimport_py_offsets *off
 	return m;
 }
 
-/* The innermost frame of thread state @tstate (0: none yet). */
-static __always_inline int tstate_frame(const struct secimport_py_offsets *off, __u64 tstate,
-					__u64 *frame)
-{
-	__u64 cframe;
-
-	*frame = 0;
-	if (off->tstate_cframe != SECIMPORT_PY_NONE) {
-		if (read_user_u64(tstate + off->tstate_cframe, &cframe) || !cframe ||
-		    read_user_u64(cframe + off->cframe_current_frame, frame))
-			return -1;
-		return 0;
-	}
-	return read_user_u64(tstate + off->tstate_frame, frame);
-}
-
 /*
  * The thread's innermost CPython frame (the USDT engine's frame token): the
  * current frame of the first of its thread states that has one (the newest
@@ -577,27 +588,39 @@ static __always_inline __u64 code_identity(struct frame_walk *w, __u64 code)
 }
 
 /*
- * Is the frame of code @code, whose file name is @fname, the import system's
- * _find_and_load (frozen importlib._bootstrap)? Both names are ASCII (the
- * compact ASCII layout is what is read); compared as words: string constants
+ * Is the frame of code @code, whose file name is @fname, a stock loader
+ * running a module: exec_module of importlib's frozen bootstrap (its loaders,
+ * and the lazy loader's deferred load, go through it) or zipimport's
+ * load_module? Code made under it is the module's: its compiled file, and
+ * what its body creates. Not _find_and_load: it calls whatever an importer
+ * passes as import_, and a finder's loader of any kind. Both names are ASCII
+ * (the compact ASCII layout is read); compared as words: string constants
  * would land in .rodata.
  */
 static __always_inline bool is_import_boundary(const struct secimport_py_offsets *off, __u64 code,
 					       __u64 fname)
 {
-	__u64 f[4] = {}, name, n[2] = {};
+	__u64 f[5] = {}, name, n[2] = {};
+	bool loader;
 
-	if (bpf_probe_read_user(f, 30, (const void *)(fname + off->unicode_ascii_data)))
-		return false;
-	/* "<frozen importlib._bootstrap>" and its NUL */
-	if (f[0] != 0x206e657a6f72663cULL || f[1] != 0x696c74726f706d69ULL ||
-	    f[2] != 0x73746f6f625f2e62ULL || (f[3] & 0xffffffffffffULL) != 0x3e70617274ULL)
+	if (bpf_probe_read_user(f, 39, (const void *)(fname + off->unicode_ascii_data)))
 		return false;
 	if (read_user_u64(code + off->code_name, &name) ||
-	    bpf_probe_read_user(n, 15, (const void *)(name + off->unicode_ascii_data)))
+	    bpf_probe_read_user(n, 12, (const void *)(name + off->unicode_ascii_data)))
 		return false;
-	/* "_find_and_load" and its NUL */
-	return n[0] == 0x6e615f646e69665fULL && (n[1] & 0xffffffffffffffULL) == 0x64616f6c5f64ULL;
+	if (f[0] != 0x206e657a6f72663cULL) /* "<frozen " */
+		return false;
+	/* "importlib._bootstrap" then ">" and its NUL, or "_external>" and its NUL */
+	loader =
+	    f[1] == 0x696c74726f706d69ULL && f[2] == 0x73746f6f625f2e62ULL &&
+	    ((f[3] & 0xffffffffffffULL) == 0x3e70617274ULL ||
+	     (f[3] == 0x7478655f70617274ULL && (f[4] & 0xffffffffffffffULL) == 0x3e6c616e7265ULL));
+	/* "exec_module" and its NUL */
+	if (loader)
+		return n[0] == 0x646f6d5f63657865ULL && (n[1] & 0xffffffffULL) == 0x656c75ULL;
+	/* "<frozen zipimport>": its load_module (3.8, 3.9 import zips with it) */
+	return f[1] == 0x726f706d6970697aULL && (f[2] & 0xffffffULL) == 0x3e74ULL &&
+	       n[0] == 0x646f6d5f64616f6cULL && (n[1] & 0xffffffffULL) == 0x656c75ULL;
 }
 
 static long frame_step(__u32 i, struct frame_walk *w)
@@ -650,6 +673,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	w->mask |= m;
 	if (w->creation && is_import_boundary(off, code, fname)) {
 		w->frame = 0; /* the import's caller is not the code's owner */
+		w->boundary = 1;
 		return 0;
 	}
 next:
@@ -666,7 +690,7 @@ struct walk_result {
 	__u64 frame; /* the innermost frame, to describe the top of the stack */
 	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets on the stack */
 	__u32 error; /* enum secimport_walk_error: why it failed closed */
-	__u32 pad;
+	__u32 boundary; /* creation: the walk stopped at a loader's exec_module */
 };
 
 /*
@@ -695,6 +719,7 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 	res->hit_code = 0;
 	res->frame = 0;
 	res->error = 0;
+	res->boundary = 0;
 	res->xmask[0] = res->xmask[1] = 0;
 	w.all = set_all_modules(ts->set);
 	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
@@ -756,6 +781,7 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 		goto fail;
 	}
 	res->hit_code = w.hit_code;
+	res->boundary = w.boundary;
 	res->xmask[0] = w.xmask[0];
 	res->xmask[1] = w.xmask[1];
 	return w.mask;

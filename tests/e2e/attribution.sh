@@ -179,9 +179,75 @@ t_walk_thread_churn() {
 	expect_err 'walks: [0-9]+ \(0 failed closed\)$' 1
 }
 
+# The import boundary (code created under _find_and_load is the imported
+# module's) must not be a way to make the plugin's own code nobody's.
+t_escape_import_boundary_exec() { escape_case import_boundary_exec; }
+# Known escapes (DESIGN.md): code a stock loader compiles from bytes a
+# confined module forged (a loader subclass's get_data), or from an archive
+# it wrote, is taken for the imported module's.
+LOADER_ESCAPE="a stock loader compiling bytes a confined module supplied"
+t_escape_import_boundary_loader() {
+	known_escape "$LOADER_ESCAPE"
+	escape_case import_boundary_loader
+}
+t_escape_import_boundary_zip() {
+	known_escape "$LOADER_ESCAPE (an archive it wrote)"
+	escape_case zipimport_forged
+}
+# Paths already confined: keep them so.
+t_escape_loader_direct() {
+	known_escape "$LOADER_ESCAPE"
+	escape_case loader_direct
+}
+t_escape_marshal_forged() { escape_case marshal_forged; }
+t_escape_generator_later() { escape_case generator_later; }
+t_escape_profile_hook() { escape_case profile_hook; }
+# The plugin's frame under more frames than a walk reads (fails closed).
+# Before 3.11 that depth of Python recursion overflows the C stack.
+t_escape_deep_stack() {
+	"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+		skip "$PY recurses on the C stack"
+		return
+	}
+	escape_case deep_stack
+	expect_err 'walk_failed=frame_bound'
+}
+# Code compiled on a thread that inherited the plugin's confinement.
+t_escape_exec_in_thread() { escape_case exec_in_thread; }
+# Another module's code object run with the plugin's globals and defaults.
+t_escape_foreign_code() {
+	known_escape "code identity is per code object; a function is also its globals and defaults"
+	escape_case foreign_code
+}
+
+# A lazily imported module of the application (importlib.util.LazyLoader)
+# whose body the plugin happened to trigger is still the application's.
+t_identity_lazy_import() {
+	fresh escape
+	confine policy.yaml -- "$M" lazy_import
+	expect_rc 0
+	expect_file helper_ran "the application's lazily imported helper must work"
+	expect_file helper_subprocess_ran "the application's lazily imported helper must work"
+	expect_no_violation
+}
+
+# The application alone starting threads back to back (_thread), then
+# spawning: 3.8-3.11 give each not yet started thread its creator's ids.
+t_identity_pending_threads() {
+	fresh escape
+	confine policy.yaml -- "$M" pending_threads
+	expect_rc 0
+	expect_file after_threads "the application's thread that started threads must spawn"
+	expect_file threads_done "the application's threads must spawn"
+	expect_no_violation
+}
+
 ATTRIBUTION_TESTS="walk_thread_churn subinterp_create_refused escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
 escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
-escape_compile_forged escape_code_replace escape_code_plain_exec"
+escape_compile_forged escape_code_replace escape_code_plain_exec
+escape_import_boundary_exec escape_import_boundary_loader escape_import_boundary_zip
+escape_loader_direct escape_marshal_forged escape_generator_later escape_profile_hook escape_deep_stack escape_exec_in_thread escape_foreign_code
+identity_lazy_import identity_pending_threads"
 
 DESC+=(
 	[walk_thread_churn]="threads starting and ending under walked syscalls: no walk fails closed"
@@ -205,4 +271,16 @@ DESC+=(
 	[escape_compile_forged]="code compiled by a confined module under json's file name stays confined"
 	[escape_code_replace]="code.replace(co_filename=...) by a confined module stays confined"
 	[escape_code_plain_exec]="code exec'd from a string by a confined module, called later, is confined"
+	[escape_import_boundary_exec]="code exec'd by _find_and_load as a confined module's import_ stays confined"
+	[escape_import_boundary_loader]="source forged by a confined module's loader (get_data), imported, stays confined"
+	[escape_import_boundary_zip]="a module a confined module wrote into a zip and imported stays confined"
+	[escape_loader_direct]="a confined module running a forging loader itself is confined"
+	[escape_marshal_forged]="code unmarshalled by a confined module under json's name stays confined"
+	[escape_generator_later]="a confined module's generator resumed later by main is confined"
+	[escape_profile_hook]="a profile function made by a confined module, called for main's calls, is confined"
+	[escape_deep_stack]="a confined frame under 18000 frames of copy's recursion fails closed"
+	[escape_exec_in_thread]="code compiled on a thread a confined module started (target=exec) stays confined"
+	[escape_foreign_code]="another module's code run with a confined module's globals and defaults is confined"
+	[identity_lazy_import]="a lazily imported module of main, first touched by the plugin, is not confined"
+	[identity_pending_threads]="main starting threads back to back (_thread) is not killed"
 )

@@ -6,8 +6,10 @@
 ntests=0
 nfailed=0
 nskipped=0
+ntodo=0
 failures=""
 skipped=""
+todo=""
 
 fail() {
 	failures+="$1"$'\n'
@@ -16,6 +18,14 @@ fail() {
 # skip REASON: the test cannot run here; reported as a TAP SKIP, never as a pass.
 skip() {
 	skipped=$1
+}
+
+# known_escape REASON: the test shows an escape that is not closed yet (see
+# DESIGN.md's known limits). It still runs; a failure is reported as a TAP
+# TODO, counted in the summary, and does not fail the suite; a pass says the
+# escape is closed (remove the marker then).
+known_escape() {
+	todo=$1
 }
 
 expect_rc() {
@@ -59,9 +69,16 @@ run_test() {
 	fi
 	failures=""
 	skipped=""
+	todo=""
 	ntests=$((ntests + 1))
 	"t_$name"
-	if [ -n "$skipped" ] && [ -z "$failures" ]; then
+	if [ -n "$todo" ] && [ -n "$failures" ]; then
+		ntodo=$((ntodo + 1))
+		echo "not ok $ntests - $name: $desc # TODO known escape: $todo"
+		printf '%s' "$failures" | sed 's/^/#   /'
+	elif [ -n "$todo" ]; then
+		echo "ok $ntests - $name: $desc # TODO closed now? the known escape did not happen: $todo"
+	elif [ -n "$skipped" ] && [ -z "$failures" ]; then
 		nskipped=$((nskipped + 1))
 		echo "ok $ntests - $name: $desc # SKIP $skipped"
 	elif [ -z "$failures" ]; then
@@ -84,8 +101,8 @@ run_test() {
 tap_finish() {
 	echo "1..$ntests"
 	if [ "$nfailed" -gt 0 ]; then
-		echo "# $nfailed of $ntests $1 tests FAILED ($nskipped skipped)"
+		echo "# $nfailed of $ntests $1 tests FAILED ($nskipped skipped, $ntodo known escapes)"
 		exit 1
 	fi
-	echo "# all $ntests $1 tests passed ($nskipped skipped)"
+	echo "# all $ntests $1 tests passed ($nskipped skipped, $ntodo known escapes)"
 }

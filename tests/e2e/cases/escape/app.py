@@ -58,6 +58,53 @@ elif scenario == "address_reuse":
     ns = {}
     exec("import os\ndef f(m):\n    os.system('touch %s/reuse_ran' % m)\n", ns)
     ns["f"](marker_dir)
+elif scenario == "pending_threads":
+    # The application (no plugin involved) starts threads back to back with
+    # the low-level API, then spawns: on 3.8-3.11 each new thread's state
+    # carries its creator's ids until the thread runs.
+    import _thread
+
+    go = threading.Event()
+    lock = threading.Lock()
+    left = [32]
+
+    def worker(i):
+        go.wait()
+        os.system("touch %s/thread_%d" % (marker_dir, i))
+        with lock:
+            left[0] -= 1
+
+    def starter():
+        # A thread of the application's whose first stack walk is here. New
+        # threads run late on a busy machine; here, deterministically: one
+        # CPU, and a FIFO priority they inherit, so none runs before this
+        # thread blocks.
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+        for i in range(32):
+            _thread.start_new_thread(worker, (i,))
+        os.system("touch %s/after_threads" % marker_dir)
+
+    s = threading.Thread(target=starter)
+    s.start()
+    s.join()
+    go.set()
+    while left[0]:
+        time.sleep(0.05)
+    os.system("touch %s/threads_done" % marker_dir)
+elif scenario == "lazy_import":
+    # The application imports its helper lazily (importlib.util.LazyLoader,
+    # the documented recipe); the plugin is the first to touch it, so the
+    # helper's module body runs then, outside any _find_and_load.
+    import importlib.util
+
+    spec = importlib.util.find_spec("apphelper")
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    helper = importlib.util.module_from_spec(spec)
+    sys.modules["apphelper"] = helper
+    spec.loader.exec_module(helper)
+    plugin.look_at_helper()
+    helper.spawn(marker_dir)
 elif scenario == "fork_forged":
     # A forked worker of the application calls what the plugin handed over.
     handed = plugin.compile_forged(marker_dir)
