@@ -44,6 +44,7 @@ struct walk_scratch {
 	__u32 walking; /* which of found[] the frame walk is in */
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
+	struct secimport_code_key ckey; /* a code_owner / file_cache key */
 	struct secimport_py_offsets off; /* the build's, for the thread-state search */
 	__u64 runtime_head; /* &_PyRuntime.interpreters.head, to search again */
 	__u32 id_off; /* where the state's thread id is (thread_key()) */
@@ -373,26 +374,23 @@ static __always_inline __u32 str_to_key(struct walk_scratch *s,
 
 struct frame_walk {
 	__u64 frame;
-	__u32 nr; /* the syscall, for learning mode */
-	__u32 pad;
 	__u64 mask; /* confined modules seen */
-	__u64 all; /* every module of the set, for failing closed */
 	__u64 hit_code; /* innermost frame of a confined module */
 	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets seen */
-	__u64 xall[SECIMPORT_XSETS]; /* every module of each extra set */
+	__u64 sets; /* the thread's sets and generation, packed: the file cache's check */
+	__u32 nr; /* the syscall, for learning mode */
 	__u32 set;
 	__u32 xset[SECIMPORT_XSETS]; /* the thread's extra sets, 0 if none */
 	__u32 interp;
-	int err; /* enum secimport_walk_error */
 	__u32 tgid;
-	__u64 sets; /* the thread's sets and generation, packed: the file cache's check */
+	__s16 err; /* enum secimport_walk_error */
 	/*
-	 * A walk at a code object's creation: stop at the import system's
-	 * _find_and_load, since code a module's import creates belongs to that
-	 * module, not to whoever imported it.
+	 * A walk at a code object's creation: it stops at a stock loader
+	 * running a module (boundary then 1), since code a module's load
+	 * creates belongs to that module, not to whoever imported it.
 	 */
-	__u32 creation;
-	__u32 boundary; /* the creation walk stopped at a loader's exec_module */
+	__u8 creation;
+	__u8 boundary;
 };
 
 /*
@@ -436,9 +434,10 @@ static __always_inline __u64 location_bit(struct walk_scratch *s)
 /* Unreadable: every module of every set. */
 static __always_inline __u64 all_modules(struct frame_walk *w)
 {
-	w->xmask[0] |= w->xall[0];
-	w->xmask[1] |= w->xall[1];
-	return w->all;
+	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++)
+		if (w->xset[i])
+			w->xmask[i] |= set_all_modules(w->xset[i]);
+	return set_all_modules(w->set);
 }
 
 /* The modules of w's set (returned) and of its extra sets (w->xmask) a file is in. */
@@ -505,34 +504,38 @@ static __always_inline __u64 file_cache_sets(const struct secimport_thread *ts)
 static __always_inline __u64 file_modules(const struct secimport_py_offsets *off,
 					  struct frame_walk *w, __u64 code, __u64 fname)
 {
-	struct secimport_code_key key = { .tgid = w->tgid, .code = code };
 	struct secimport_file_cache *c;
-	__u64 x0 = w->xmask[0], x1 = w->xmask[1], m;
+	__u64 x0, x1, m;
 	struct walk_scratch *s;
 	__u32 zero = 0;
 
+	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!s)
+		return all_modules(w);
+	/* Key and entry are staged in the scratch: the walk's stack has no room. */
+	s->ckey.tgid = w->tgid;
+	s->ckey.pad = 0;
+	s->ckey.code = code;
 	if (!cfg_trace_files) {
-		c = bpf_map_lookup_elem(&file_cache, &key);
+		c = bpf_map_lookup_elem(&file_cache, &s->ckey);
 		if (c && c->fname == fname && c->sets == w->sets) {
 			w->xmask[0] |= c->xmask[0];
 			w->xmask[1] |= c->xmask[1];
 			return c->mask;
 		}
 	}
-	s = bpf_map_lookup_elem(&walk_scratch, &zero);
-	if (!s)
-		return all_modules(w);
+	x0 = w->xmask[0];
+	x1 = w->xmask[1];
 	s->name_failed = 0;
 	w->xmask[0] = w->xmask[1] = 0;
 	m = module_of_filename(off, w, fname);
-	/* Staged in the scratch: the walk's stack has no room for it. */
 	s->fc.fname = fname;
 	s->fc.sets = w->sets;
 	s->fc.mask = m;
 	s->fc.xmask[0] = w->xmask[0];
 	s->fc.xmask[1] = w->xmask[1];
 	if (!s->name_failed && !cfg_trace_files)
-		bpf_map_update_elem(&file_cache, &key, &s->fc, BPF_ANY);
+		bpf_map_update_elem(&file_cache, &s->ckey, &s->fc, BPF_ANY);
 	w->xmask[0] |= x0;
 	w->xmask[1] |= x1;
 	return m;
@@ -577,9 +580,17 @@ static __always_inline int current_frame(struct secimport_thread *ts,
  */
 static __always_inline __u64 code_identity(struct frame_walk *w, __u64 code)
 {
-	struct secimport_code_key key = { .tgid = w->tgid, .code = code };
-	struct secimport_code_owner *o = bpf_map_lookup_elem(&code_owner, &key);
+	__u32 zero = 0;
+	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	struct secimport_code_owner *o;
 
+	if (!s)
+		return 0;
+	/* the key in the scratch: the walk's stack has no room for it */
+	s->ckey.tgid = w->tgid;
+	s->ckey.pad = 0;
+	s->ckey.code = code;
+	o = bpf_map_lookup_elem(&code_owner, &s->ckey);
 	if (!o)
 		return 0;
 	w->xmask[0] |= o->xmask[0];
@@ -721,11 +732,8 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 	res->error = 0;
 	res->boundary = 0;
 	res->xmask[0] = res->xmask[1] = 0;
-	w.all = set_all_modules(ts->set);
 	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++) {
 		w.xset[i] = ts->xset[i];
-		if (w.xset[i])
-			w.xall[i] = set_all_modules(w.xset[i]);
 	}
 	if (!ts->py_runtime)
 		return 0; /* no interpreter running in this process yet */
@@ -792,9 +800,11 @@ fail:
 		count(cnt);
 	*evflags |= SECIMPORT_EVF_WALK_FAILED;
 	res->error = err;
-	res->xmask[0] = w.xall[0];
-	res->xmask[1] = w.xall[1];
-	return w.all;
+	res->xmask[0] = res->xmask[1] = 0;
+	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++)
+		if (ts->xset[i])
+			res->xmask[i] = set_all_modules(ts->xset[i]);
+	return set_all_modules(ts->set);
 }
 
 /* The confined modules on the calling thread's stacks, at syscall @nr. */

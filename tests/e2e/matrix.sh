@@ -51,5 +51,20 @@ for v in 3.8 3.13; do
 	fi
 	system "$py" quickstart subprocess confined_registers inherit_thread system_policy adopt_running
 done
+# CPython's own regression tests, traced and replayed (issue of false kills):
+# Debian's 3.11 and pyenv's 3.12.
+replay() {
+	echo "## CPython tests traced and replayed, interpreter $1"
+	SECIMPORT_TEST_PYTHON=$1 "$HERE/replay.sh" "$BIN" || failed=$((failed + 1))
+}
+replay /usr/bin/python3.11
+py=$(find "$PYENV_ROOT"/versions -maxdepth 3 -path "*/versions/3.12.*/bin/python3.12" 2>/dev/null |
+	sort -V | tail -1)
+if [ -n "$py" ]; then
+	replay "$py"
+else
+	echo "## SKIP: no pyenv CPython 3.12 for the replay of CPython's tests"
+	skipped=$((skipped + 1))
+fi
 echo "## matrix: $failed suite(s) failed, $skipped interpreter(s) missing"
 [ "$failed" = 0 ]
