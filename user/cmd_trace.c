@@ -22,11 +22,13 @@
 
 #define TRACE_MAX_NAMES (SECIMPORT_MAX_MODULES - 1)
 #define TRACE_FILES_MAX (256 * 1024)
+#define TRACE_MAX_RUNS 100
 
 struct trace_opts {
 	const char *out, *merge, *engine, *python, *user;
 	const char *modules[TRACE_MAX_NAMES];
 	size_t nr_modules;
+	unsigned int runs;
 	bool all_modules, stdlib, no_baseline;
 };
 
@@ -40,7 +42,8 @@ static void trace_usage(FILE *f)
 	       "syscalls made while it was on the stack (every module on the stack at a\n"
 	       "syscall needs it), except the interpreter baseline, which every list\n"
 	       "allows ('secimport-bpf policy check' lists it). Under the written policy\n"
-	       "the traced run passes. Exits with PROGRAM's status.\n"
+	       "the traced run passes. Exits with PROGRAM's status (with --runs, that of\n"
+	       "the first run that did not exit 0).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -o, --output FILE      write the policy to FILE (default: stdout)\n"
@@ -50,6 +53,8 @@ static void trace_usage(FILE *f)
 	       "                         stackwalk engine)\n"
 	       "      --stdlib           with --all-modules: standard library modules too\n"
 	       "      --merge FILE       add to the policy in FILE (coverage across runs)\n"
+	       "      --runs N           run PROGRAM N times (1 to 100) and merge what they\n"
+	       "                         did; says which syscalls only some runs made\n"
 	       "      --no-interpreter-baseline\n"
 	       "                         list every syscall, those in the interpreter baseline\n"
 	       "                         (what CPython does by itself) too, and write\n"
@@ -61,6 +66,23 @@ static void trace_usage(FILE *f)
 	       "  -h, --help             this help\n");
 }
 
+/* --runs N: a whole number of runs, 1 to TRACE_MAX_RUNS, nothing else. */
+static int parse_runs(const char *arg, unsigned int *runs)
+{
+	unsigned long n = 0;
+	const char *c = arg;
+
+	for (; *c >= '0' && *c <= '9' && n <= TRACE_MAX_RUNS; c++)
+		n = n * 10 + (unsigned long)(*c - '0');
+	if (c == arg || *c || n < 1 || n > TRACE_MAX_RUNS) {
+		p_err("--runs needs a whole number of runs from 1 to %d, not '%s'", TRACE_MAX_RUNS,
+		      arg);
+		return -1;
+	}
+	*runs = (unsigned int)n;
+	return 0;
+}
+
 static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 {
 	static const struct option longopts[] = {
@@ -69,6 +91,7 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 		{ "all-modules", no_argument, NULL, 'A' },
 		{ "stdlib", no_argument, NULL, 'S' },
 		{ "merge", required_argument, NULL, 'M' },
+		{ "runs", required_argument, NULL, 'R' },
 		{ "no-interpreter-baseline", no_argument, NULL, 'B' },
 		{ "engine", required_argument, NULL, 'e' },
 		{ "python", required_argument, NULL, 'P' },
@@ -81,6 +104,7 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->engine = "auto";
+	o->runs = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:m:e:u:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -102,6 +126,10 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'M':
 			o->merge = optarg;
+			break;
+		case 'R':
+			if (parse_runs(optarg, &o->runs))
+				return -1;
 			break;
 		case 'B':
 			o->no_baseline = true;
@@ -287,7 +315,7 @@ static int by_name(const void *a, const void *b)
 
 /* ---- one run ---- */
 
-/* What the header says about the run. */
+/* What the header says about the runs (the last run's session). */
 struct session_info {
 	char interpreter[4096];
 	char version[64];
@@ -390,13 +418,120 @@ out:
 	return status;
 }
 
+/* ---- several runs ---- */
+
+/* Per module: in how many runs it was seen, and each syscall it would list. */
+struct run_stats {
+	char name[POLICY_MAX_PATH + 2];
+	unsigned int runs;
+	unsigned int seen[SECIMPORT_SYSCALL_BITS];
+};
+
+struct runs_ctx {
+	struct run_stats *mods;
+	size_t nr;
+	unsigned int done;
+};
+
+static struct run_stats *stats_for(struct runs_ctx *c, const char *name)
+{
+	struct run_stats *m;
+
+	for (size_t i = 0; i < c->nr; i++)
+		if (!strcmp(c->mods[i].name, name))
+			return &c->mods[i];
+	m = realloc(c->mods, (c->nr + 1) * sizeof(*m));
+	if (!m)
+		return NULL;
+	c->mods = m;
+	m = &c->mods[c->nr++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	return m;
+}
+
+/* Count what run @r would list (the baseline is not listed, so not counted). */
+static int stats_add(struct runs_ctx *c, const struct policy *r)
+{
+	uint64_t base[SECIMPORT_SYSCALL_WORDS] = {};
+
+	policy_baseline_bits(r->table, base);
+	for (size_t i = 0; i < r->nr_modules; i++) {
+		const struct policy_module *m = &r->modules[i];
+		struct run_stats *st = stats_for(c, m->name);
+
+		if (!st)
+			return -1;
+		st->runs++;
+		for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++)
+			if (policy_allows(m->allow, nr) &&
+			    !(m->baseline && policy_allows(base, nr)))
+				st->seen[nr]++;
+	}
+	c->done++;
+	return 0;
+}
+
+static int by_stats_name(const void *a, const void *b)
+{
+	return strcmp(((const struct run_stats *)a)->name, ((const struct run_stats *)b)->name);
+}
+
+/*
+ * Say what only some runs showed: "tmod: seen in 2/5 runs: openat write",
+ * the rarest first, so that a list that one lucky run made is not a surprise.
+ */
+static void stats_report(struct runs_ctx *c)
+{
+	const struct syscall_table *t = syscall_table_native();
+	size_t partial = 0;
+
+	qsort(c->mods, c->nr, sizeof(*c->mods), by_stats_name);
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct run_stats *st = &c->mods[i];
+
+		if (st->runs < c->done) {
+			fprintf(stderr,
+				"secimport-bpf: %s: seen in %u/%u runs (the module itself)\n",
+				st->name, st->runs, c->done);
+			partial++;
+		}
+		for (unsigned int k = 1; k < c->done; k++) {
+			bool any = false;
+
+			for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++) {
+				const char *name = nr == SECIMPORT_NR_THREAD_CREATE
+						       ? "<thread creation>"
+						       : syscall_name(t, (int)nr);
+
+				if (st->seen[nr] != k || !name)
+					continue;
+				if (!any)
+					fprintf(stderr,
+						"secimport-bpf: %s: seen in %u/%u runs:", st->name,
+						k, c->done);
+				fprintf(stderr, " %s", name);
+				any = true;
+			}
+			if (any) {
+				fputc('\n', stderr);
+				partial++;
+			}
+		}
+	}
+	if (c->done > 1)
+		fprintf(stderr, "secimport-bpf: %u runs merged: %s\n", c->done,
+			partial ? "the lines above are what only some runs did; review them"
+				: "every run made the same syscalls");
+}
+
 /* ---- writing ---- */
 
 /* The policy the trace shows, with a header that says how it was made. */
 static int write_result(const struct trace_opts *o, struct policy *result, struct policy *old,
 			const struct session_info *si, char **prog)
 {
-	char when[64], cmd[512] = "", interp[4300], engine[64];
+	char when[64], cmd[512] = "", interp[4300], engine[64], runs[96];
 	const char *header[8];
 	struct policy_write_opts wo = { .header = header };
 	char err[512];
@@ -415,11 +550,14 @@ static int write_result(const struct trace_opts *o, struct policy *result, struc
 	snprintf(interp, sizeof(interp), "interpreter: %s (CPython %s)", si->interpreter,
 		 si->version);
 	snprintf(engine, sizeof(engine), "engine: %s", engine_name(si->engine));
+	snprintf(runs, sizeof(runs), "runs: %u, merged", o->runs);
 	header[wo.nr_header++] = "Written by secimport-bpf trace";
 	header[wo.nr_header++] = when;
 	header[wo.nr_header++] = cmd;
 	header[wo.nr_header++] = interp;
 	header[wo.nr_header++] = engine;
+	if (o->runs > 1)
+		header[wo.nr_header++] = runs;
 	header[wo.nr_header++] =
 	    "Each module may make the syscalls it made while on the stack in the traced "
 	    "run(s). Review before enforcing.";
@@ -457,12 +595,13 @@ static int write_result(const struct trace_opts *o, struct policy *result, struc
 int cmd_trace(int argc, char **argv)
 {
 	struct session_opts so = { .verb = "trace", .log = stderr };
-	struct policy traced = {}, result = {}, old = {};
+	struct policy traced = {}, result = {}, run = {}, old = {};
 	struct session_info si = {};
+	struct runs_ctx stats = {};
 	struct policy_diag diag;
 	struct trace_opts o;
-	int status, prog = EXIT_OK;
-	bool any = false;
+	int status = EXIT_OK;
+	char err[512];
 
 	if (parse_trace_args(argc, argv, &o))
 		return EXIT_USAGE;
@@ -483,33 +622,66 @@ int cmd_trace(int argc, char **argv)
 	so.prog = argv + optind;
 	so.trace_files_max = o.all_modules ? TRACE_FILES_MAX : 0;
 
-	status = trace_once(&o, &traced, &so, o.merge ? &old : NULL, &result, &si, &prog);
-	if (status != EXIT_OK)
-		goto out;
-	status = prog;
+	for (unsigned int i = 0; i < o.runs; i++) {
+		int prog = EXIT_OK, ret;
+
+		if (o.runs > 1)
+			fprintf(stderr, "secimport-bpf: trace run %u/%u\n", i + 1, o.runs);
+		so.release_now = i + 1 < o.runs;
+		ret = trace_once(&o, &traced, &so, o.merge ? &old : NULL, &run, &si, &prog);
+		if (ret != EXIT_OK) {
+			/* Nothing ran, or what ran cannot be read: no use going on. */
+			policy_free(&run);
+			status = ret;
+			goto out;
+		}
+		if (prog != EXIT_OK && o.runs > 1)
+			p_warn("run %u/%u: the program exited with status %d", i + 1, o.runs, prog);
+		if (prog != EXIT_OK && status == EXIT_OK)
+			status = prog;
+		if (!run.nr_modules) {
+			p_warn("run %u/%u: no module was seen on the stack at a syscall", i + 1,
+			       o.runs);
+			policy_free(&run);
+			continue;
+		}
+		if (stats_add(&stats, &run) ||
+		    (result.nr_modules && policy_merge(&result, &run, err, sizeof(err)))) {
+			p_err("cannot merge run %u: %s", i + 1,
+			      result.nr_modules ? err : "out of memory");
+			policy_free(&run);
+			status = EXIT_FAIL;
+			goto out;
+		}
+		if (!result.nr_modules) {
+			result = run; /* the first run with modules: it is the merge's start */
+			memset(&run, 0, sizeof(run));
+		}
+		policy_free(&run);
+	}
 	if (!result.nr_modules) {
 		p_err("no module was seen on the stack at a syscall: nothing to write");
 		status = EXIT_FAIL;
 		goto out;
 	}
-	for (size_t i = 0; i < result.nr_modules; i++) {
-		uint64_t base[SECIMPORT_SYSCALL_WORDS] = {};
-		const struct policy_module *m = &result.modules[i];
+	for (size_t i = 0; i < stats.nr; i++) {
+		bool any = false;
 
-		if (m->baseline)
-			policy_baseline_bits(result.table, base);
-		any = false;
-		for (int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
-			any |= (m->allow[w] & ~base[w]) != 0;
+		for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++)
+			any |= stats.mods[i].seen[nr] != 0;
 		if (!any)
 			p_warn("module %s made no syscall %swhile on the stack: its list is empty, "
 			       "so under this policy any%s syscall it makes is refused",
-			       m->name, m->baseline ? "outside the interpreter baseline " : "",
-			       m->baseline ? " other" : "");
+			       stats.mods[i].name,
+			       o.no_baseline ? "" : "outside the interpreter baseline ",
+			       o.no_baseline ? "" : " other");
 	}
+	if (o.runs > 1)
+		stats_report(&stats);
 	if (write_result(&o, &result, o.merge ? &old : NULL, &si, so.prog) && status == EXIT_OK)
 		status = EXIT_FAIL;
 out:
+	free(stats.mods);
 	policy_free(&result);
 	policy_free(&old);
 	policy_free(&traced);
