@@ -39,8 +39,19 @@ trap 'exit 1' INT TERM
 mkdir "$tmp/asm"
 echo '#define __BITS_PER_LONG 64' >"$tmp/asm/bitsperlong.h"
 
+# Syscalls the kernel makes a process call by itself, newer than the headers
+# of some build hosts (Debian 12 has 6.1's): the trampolines of return
+# probes (6.11) and of optimized probes (6.16) that a tracer puts in the
+# process. A policy must be able to name them (the interpreter baseline
+# does). The numbers are the x86_64 ABI's; arm64 has neither.
 cat >"$tmp/x86_64.h" <<EOH
 #include "$x86_64_hdr"
+#ifndef __NR_uretprobe
+#define __NR_uretprobe 335
+#endif
+#ifndef __NR_uprobe
+#define __NR_uprobe 336
+#endif
 EOH
 
 # What arch/arm64/include/uapi/asm/unistd.h defines before including the

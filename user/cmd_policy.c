@@ -32,31 +32,89 @@ static void policy_usage(FILE *f)
 		"  -h, --help          this help\n");
 }
 
-/* Allowlists print what they allow; the rest what they refuse. */
-static void print_syscalls(const struct policy *p, const struct policy_module *m, bool json)
+/*
+ * The syscalls whose bit in @bits is @want, those in @skip left out: " a b"
+ * or JSON strings. Returns how many were printed.
+ */
+static size_t print_names(const struct policy *p, const uint64_t *bits, bool want,
+			  const uint64_t *skip, bool json)
 {
-	bool allowlist = m->has_syscalls, first = true;
+	size_t n = 0;
 
-	if (json)
-		printf("\"%s\":[", allowlist ? "allowed_syscalls" : "refused_syscalls");
-	else
-		printf("    %s:", allowlist ? "allowed syscalls" : "refused syscalls");
 	for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++) {
 		const char *name = nr == SECIMPORT_NR_THREAD_CREATE ? "<thread creation>"
 								    : syscall_name(p->table, nr);
 
-		if (!name || policy_allows(m->allow, nr) != allowlist)
+		if (!name || policy_allows(bits, nr) != want || (skip && policy_allows(skip, nr)))
 			continue;
 		if (json)
-			printf("%s\"%s\"", first ? "" : ",", name);
+			printf("%s\"%s\"", n ? "," : "", name);
 		else
 			printf(" %s", name);
-		first = false;
+		n++;
 	}
-	if (json)
+	return n;
+}
+
+/*
+ * Allowlists print what they allow, without the interpreter baseline (it
+ * is printed once, at the top); the rest what they refuse. In JSON,
+ * allowed_syscalls is everything the list allows, listed_syscalls the part
+ * that is not the baseline.
+ */
+static void print_syscalls(const struct policy *p, const struct policy_module *m, bool json)
+{
+	uint64_t base[SECIMPORT_SYSCALL_WORDS] = {};
+
+	if (m->baseline)
+		policy_baseline_bits(p->table, base);
+	if (json && m->has_syscalls) {
+		printf("\"allowed_syscalls\":[");
+		print_names(p, m->allow, true, NULL, true);
+		printf("],\"interpreter_baseline\":%s,\"listed_syscalls\":[",
+		       m->baseline ? "true" : "false");
+		print_names(p, m->allow, true, base, true);
 		printf("]");
-	else
-		printf("%s\n", first ? " none" : "");
+	} else if (json) {
+		printf("\"refused_syscalls\":[");
+		print_names(p, m->allow, false, NULL, true);
+		printf("]");
+	} else if (m->has_syscalls) {
+		printf("    allowed syscalls:");
+		if (!print_names(p, m->allow, true, base, false))
+			printf(" none");
+		printf("%s\n", m->baseline ? ", and the interpreter baseline"
+					   : " (interpreter_baseline: false)");
+	} else {
+		printf("    refused syscalls:");
+		if (!print_names(p, m->allow, false, NULL, false))
+			printf(" none");
+		printf("\n");
+	}
+}
+
+/* The interpreter baseline in its table's order, once, when some list relies on it. */
+static void print_baseline(const struct policy *p, bool json)
+{
+	const struct policy_baseline_entry *b;
+	bool used = p->has_process_default && p->process_default.baseline;
+	size_t n, shown = 0;
+
+	for (size_t i = 0; i < p->nr_modules; i++)
+		used |= p->modules[i].baseline;
+	if (!json && !used)
+		return;
+	printf(json ? ",\"interpreter_baseline_syscalls\":["
+		    : "  interpreter baseline (every syscalls list allows it unless it sets "
+		      "interpreter_baseline: false):\n   ");
+	b = policy_interpreter_baseline(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (syscall_lookup(p->table, b[i].name) < 0)
+			continue;
+		printf(json ? "%s\"%s\"" : "%s %s", json && shown ? "," : "", b[i].name);
+		shown++;
+	}
+	printf(json ? "]" : "\n");
 }
 
 static void print_module(const struct policy *p, const struct policy_module *m,
@@ -92,12 +150,15 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 			       r->locs[k].prefix ? " (and everything under it)" : "");
 }
 
-/* Syscalls CPython needs for ordinary work, which an allowlist may forget. */
+/*
+ * Syscalls CPython needs for ordinary work, which an allowlist may forget
+ * (the ones in the interpreter baseline only matter to a list without it).
+ */
 static const struct {
 	const char *const names[4];
 	const char *why;
 	const char *when; /* only if the list has this one ("" = always) */
-} baselines[] = {
+} needs[] = {
 	{ { "brk", "mmap", "munmap" },
 	  "CPython's allocator needs when the module allocates memory",
 	  "" },
@@ -134,24 +195,23 @@ static void check_module(struct check_warnings *w, const struct policy *p,
 			 const struct policy_module *m, const struct resolved_module *r)
 {
 	if (m->has_syscalls) {
-		for (size_t b = 0; b < sizeof(baselines) / sizeof(baselines[0]); b++) {
+		for (size_t b = 0; b < sizeof(needs) / sizeof(needs[0]); b++) {
 			char missing[128] = "";
-			int when =
-			    baselines[b].when[0] ? syscall_lookup(p->table, baselines[b].when) : -1;
+			int when = needs[b].when[0] ? syscall_lookup(p->table, needs[b].when) : -1;
 
-			if (baselines[b].when[0] && (when < 0 || !policy_allows(m->allow, when)))
+			if (needs[b].when[0] && (when < 0 || !policy_allows(m->allow, when)))
 				continue;
-			for (int i = 0; i < 4 && baselines[b].names[i]; i++) {
-				int nr = syscall_lookup(p->table, baselines[b].names[i]);
+			for (int i = 0; i < 4 && needs[b].names[i]; i++) {
+				int nr = syscall_lookup(p->table, needs[b].names[i]);
 
 				if (nr >= 0 && !policy_allows(m->allow, nr))
 					snprintf(missing + strlen(missing),
 						 sizeof(missing) - strlen(missing), "%s%s",
-						 missing[0] ? ", " : "", baselines[b].names[i]);
+						 missing[0] ? ", " : "", needs[b].names[i]);
 			}
 			if (missing[0])
 				warn(w, p, m, "the allowlist of %s lacks %s, which %s", m->name,
-				     missing, baselines[b].why);
+				     missing, needs[b].why);
 		}
 	}
 	if (!m->location)
@@ -243,11 +303,14 @@ static int policy_check(int argc, char **argv)
 	if (json) {
 		printf("{\"valid\":true,\"file\":");
 		json_write_string(stdout, argv[optind]);
-		printf(",\"arch\":\"%s\",\"modules\":[", p.table->arch);
+		printf(",\"arch\":\"%s\"", p.table->arch);
 	} else {
 		printf("%s: valid (%zu module%s, %s)\n", argv[optind], p.nr_modules,
 		       p.nr_modules == 1 ? "" : "s", p.table->arch);
 	}
+	print_baseline(&p, json);
+	if (json)
+		printf(",\"modules\":[");
 	if (p.has_process_default) {
 		if (!json)
 			printf("  process default:\n");

@@ -451,6 +451,10 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		m->action = e[i].action;
 		for (size_t w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
 			m->allow[w] = e[i].allow[w] | general[w];
+		/* As any list written by hand: the interpreter baseline comes with it. */
+		m->interpreter_baseline = POLICY_UNSET;
+		m->baseline = true;
+		policy_baseline_bits(c->t, m->allow);
 		/* As policy.c compiles a list: clone or clone3 listed allows threads. */
 		if ((clone >= 0 && policy_allows(m->allow, (unsigned int)clone)) ||
 		    (clone3 >= 0 && policy_allows(m->allow, (unsigned int)clone3)))
@@ -482,7 +486,8 @@ static int import_tree(const struct node *root, void *arg)
 		return -1;
 	}
 	/* No process_default: slot 0 allows everything, as policy.c leaves it. */
-	out->process_default.allow_shell = out->process_default.allow_networking = POLICY_UNSET;
+	out->process_default.allow_shell = out->process_default.allow_networking =
+	    out->process_default.interpreter_baseline = POLICY_UNSET;
 	out->process_default.action = out->action;
 	memset(out->process_default.allow, 0xff, sizeof(out->process_default.allow));
 	return 0;

@@ -29,10 +29,11 @@ struct ctx {
 	struct policy *p; /* the result */
 };
 
-static const char *const top_keys[] = { "version", "action", "process_default", "modules",
-					"cgroup" };
-static const char *const settings_keys[] = { "allow_shell", "allow_networking", "syscalls",
-					     "action", "location" };
+static const char *const top_keys[] = { "version", "action", "process_default",
+					"modules", "cgroup", "interpreter_baseline" };
+static const char *const settings_keys[] = { "allow_shell", "allow_networking",
+					     "syscalls",    "action",
+					     "location",    "interpreter_baseline" };
 
 static const char *const shell_group[] = {
 	"fork",
@@ -70,6 +71,78 @@ static const char *const network_group[] = {
 	"io_uring_enter",
 	"io_uring_register",
 };
+
+/*
+ * The interpreter baseline: what CPython and the C library do by themselves
+ * on a thread that runs Python, whatever the Python code asked for. Every
+ * `syscalls` list allows it unless it says interpreter_baseline: false.
+ *
+ * Measured by scripts/measure-baseline.sh: strace -f counts the syscalls of
+ * the window in which scripts/baseline/bl_workload.py runs (threads started
+ * and joined under lock contention, queues, barriers, timed waits; small and
+ * big allocations from many threads at once, containers grown past glibc's
+ * largest mmap threshold; garbage cycles and gc.collect(); an interval timer,
+ * a signal-sending thread and another process stopping and continuing the
+ * program; a return probe on pthread_create, as a profiler would put), and `secimport-bpf trace
+ * --no-interpreter-baseline --module bl_workload` confirms that the kernel side attributes them to
+ * the module. On CPython 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1, 3.13.0 (pyenv) and
+ * Debian's 3.11.2, glibc 2.36, Linux 6.18, every version made every entry
+ * below except clock_gettime and uprobe (see their notes), and nothing else
+ * but:
+ *   - clone3: creating a thread stays the list's decision (clone or clone3);
+ *   - openat, read, close: glibc reads /proc/sys/vm/overcommit_memory once
+ *     per process, the first time it trims a thread's heap; 3.8's
+ *     pthread_exit loads libgcc_s.so.1 (openat, newfstatat, read, mmap,
+ *     close) at the first thread exit. Opening files is never baseline: a
+ *     trace records these when they happen under the module.
+ * Never here: the shell and network groups, opening or writing files, bpf
+ * (test_policy.c checks the first two).
+ */
+static const struct policy_baseline_entry interpreter_baseline[] = {
+	{ "futex", "locks, the GIL, condition variables, joining threads" },
+	{ "brk", "the C library's main heap grows and shrinks" },
+	{ "mmap", "CPython's arenas, big objects, thread stacks, per-thread C heaps" },
+	{ "munmap", "freeing them" },
+	{ "mremap", "a big object grown in place (realloc)" },
+	{ "madvise", "the C library gives freed memory and thread stacks back" },
+	{ "mprotect", "the C library grows a thread's heap; thread stack guards" },
+	{ "rt_sigreturn", "the return from every signal handler (CPython installs SIGINT's)" },
+	{ "rt_sigprocmask", "the C library masks signals while a thread starts and ends" },
+	{ "restart_syscall", "a wait resumes after the process was stopped and continued" },
+	{ "gettid", "CPython records each thread's native id" },
+	{ "set_robust_list", "the C library sets up each new thread" },
+	{ "rseq", "the C library sets up each new thread" },
+	{ "exit", "a thread ends" },
+	/*
+	 * Made by the kernel's trampoline, not by the program: a return probe
+	 * that a tracer or profiler put in the process (Linux 6.11+, x86_64).
+	 * Measured with the workload's probe on pthread_create; calling it from
+	 * anywhere else gets SIGILL.
+	 */
+	{ "uretprobe", "the return of a function a tracer probes (the kernel's trampoline)" },
+	/*
+	 * The same for optimized probes on 5-byte nops (Linux 6.16+, x86_64).
+	 * Not measured: CPython's own probes are 1-byte nops.
+	 */
+	{ "uprobe", "a probed 5-byte nop (the kernel's trampoline)" },
+	/*
+	 * CPython reads the monotonic clock for every timed wait (the GIL's
+	 * switch interval, lock and condition timeouts). The vDSO answers it
+	 * without a syscall where the clock source allows (tsc, kvm-clock: not
+	 * seen on the host); with one it cannot read (hpet, acpi_pm) it is a
+	 * syscall. Measured in the VM suite's Debian 6.1 kernel booted with
+	 * clocksource=acpi_pm (tests/vm/run.sh, SECIMPORT_VM_APPEND), where
+	 * trace --no-interpreter-baseline listed it for bl_workload on Debian's
+	 * 3.11.2.
+	 */
+	{ "clock_gettime", "CPython reads the clock for timed waits, where the vDSO cannot" },
+};
+
+const struct policy_baseline_entry *policy_interpreter_baseline(size_t *n)
+{
+	*n = ARRAY_SIZE(interpreter_baseline);
+	return interpreter_baseline;
+}
 
 static const char *const known_arches[] = { "x86_64", "aarch64" };
 
@@ -262,6 +335,16 @@ static void apply_group(const struct syscall_table *t, uint64_t *allow, const ch
 	}
 }
 
+void policy_baseline_bits(const struct syscall_table *t, uint64_t *allow)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(interpreter_baseline); i++) {
+		int nr = syscall_lookup(t, interpreter_baseline[i].name);
+
+		if (nr >= 0)
+			set_bit(allow, (unsigned int)nr);
+	}
+}
+
 /*
  * Legacy syscalls that newer ABIs (aarch64) only have in their *at / 2 / p
  * form. Only a hint: the suggestion is used when the table has it.
@@ -400,6 +483,7 @@ static int parse_location(struct ctx *c, const struct node *key, const struct no
 static int parse_settings(struct ctx *c, const struct node *val, struct policy_module *m,
 			  const char *what)
 {
+	const struct node *baseline_key = NULL;
 	char where[SHOW_BUF + 64];
 	size_t i;
 
@@ -407,6 +491,7 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 
 	m->allow_shell = POLICY_UNSET;
 	m->allow_networking = POLICY_UNSET;
+	m->interpreter_baseline = POLICY_UNSET;
 	if (node_is_null(val))
 		return 0;
 	if (val->kind != NODE_MAPPING)
@@ -420,21 +505,32 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 
 		if (check_key(c, val, i, false))
 			return -1;
-		if (node_is_str(k, "allow_shell"))
+		if (node_is_str(k, "allow_shell")) {
 			err = parse_bool(c, k, v, &m->allow_shell);
-		else if (node_is_str(k, "allow_networking"))
+		} else if (node_is_str(k, "allow_networking")) {
 			err = parse_bool(c, k, v, &m->allow_networking);
-		else if (node_is_str(k, "syscalls"))
+		} else if (node_is_str(k, "syscalls")) {
 			err = parse_syscalls(c, k, v, m);
-		else if (node_is_str(k, "action"))
+		} else if (node_is_str(k, "action")) {
 			err = parse_action(c, k, v, &m->action);
-		else if (node_is_str(k, "location"))
+		} else if (node_is_str(k, "location")) {
 			err = parse_location(c, k, v, m);
-		else
+		} else if (node_is_str(k, "interpreter_baseline")) {
+			baseline_key = k;
+			err = parse_bool(c, k, v, &m->interpreter_baseline);
+		} else {
 			err = unknown_key(c, k, where, settings_keys, ARRAY_SIZE(settings_keys));
+		}
 		if (err)
 			return -1;
 	}
+	/* Without a list everything outside the refused groups is allowed already. */
+	if (baseline_key && !m->has_syscalls)
+		return error_node(
+		    c, baseline_key,
+		    "interpreter_baseline goes with a syscalls list, and %s has none: "
+		    "without a list every syscall but the refused groups is allowed",
+		    what);
 	return 0;
 }
 
@@ -605,6 +701,8 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 			err = parse_modules(c, v, p);
 		} else if (node_is_str(k, "cgroup")) {
 			err = parse_cgroup(c, k, v, p);
+		} else if (node_is_str(k, "interpreter_baseline")) {
+			err = parse_bool(c, k, v, &p->interpreter_baseline);
 		} else {
 			err = unknown_key(c, k, "at the top level", top_keys, ARRAY_SIZE(top_keys));
 		}
@@ -619,15 +717,21 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 /* ---- compilation ---- */
 
 static void compile_module(const struct syscall_table *t, struct policy_module *m,
-			   bool process_default, unsigned int top_action)
+			   bool process_default, unsigned int top_action, int top_baseline)
 {
 	int shell = m->allow_shell, net = m->allow_networking;
+	int baseline =
+	    m->interpreter_baseline != POLICY_UNSET ? m->interpreter_baseline : top_baseline;
 
 	if (!m->has_syscalls)
 		memset(m->allow, 0xff, sizeof(m->allow));
 	else if (policy_allows_name(t, m->allow, "clone") ||
 		 policy_allows_name(t, m->allow, "clone3"))
 		set_bit(m->allow, SECIMPORT_NR_THREAD_CREATE);
+	/* No group member is in the baseline: the flags below cannot undo it. */
+	m->baseline = m->has_syscalls && baseline != POLICY_FALSE;
+	if (m->baseline)
+		policy_baseline_bits(t, m->allow);
 
 	/*
 	 * Unset means "forbidden" for a module without its own list (that is
@@ -661,10 +765,11 @@ static int compile(struct ctx *c, struct policy *p)
 	if (!p->process_default.name)
 		return error_at(c, 1, 1, "out of memory");
 	if (!p->has_process_default)
-		p->process_default.allow_shell = p->process_default.allow_networking = POLICY_UNSET;
-	compile_module(p->table, &p->process_default, true, p->action);
+		p->process_default.allow_shell = p->process_default.allow_networking =
+		    p->process_default.interpreter_baseline = POLICY_UNSET;
+	compile_module(p->table, &p->process_default, true, p->action, p->interpreter_baseline);
 	for (i = 0; i < p->nr_modules; i++)
-		compile_module(p->table, &p->modules[i], false, p->action);
+		compile_module(p->table, &p->modules[i], false, p->action, p->interpreter_baseline);
 	return 0;
 }
 
@@ -679,6 +784,7 @@ static int parse_tree(const struct node *root, void *arg)
 
 	p->table = c->table;
 	p->action = ACT_KILL;
+	p->interpreter_baseline = POLICY_UNSET;
 	p->source = strdup(c->err.source);
 	err = p->source ? parse_top(c, root, p) : error_at(c, 0, 0, "out of memory");
 	if (!err)

@@ -30,6 +30,12 @@ struct policy_module {
 	bool has_syscalls; /* a strict `syscalls` allowlist was given */
 	unsigned int action; /* SECIMPORT_ACT_*, resolved (never 0 after parsing) */
 	char *location; /* `location`: where it was found when written (NULL if not said) */
+	int interpreter_baseline; /* enum policy_tristate, as written (unset: the top level's) */
+	/*
+	 * Compiled: the `syscalls` list also allows the interpreter baseline
+	 * (allow holds it). Always false without a list.
+	 */
+	bool baseline;
 	uint64_t allow[SECIMPORT_SYSCALL_WORDS]; /* compiled: bit nr set = allowed */
 };
 
@@ -42,7 +48,24 @@ struct policy {
 	struct policy_module *modules;
 	size_t nr_modules;
 	char *cgroup; /* `cgroup`: a loaded system applies it to this cgroup only (NULL: all) */
+	int interpreter_baseline; /* top-level default, enum policy_tristate (unset: true) */
 };
+
+/*
+ * The interpreter baseline: syscalls CPython and the C library make by
+ * themselves on any thread running Python (locks, memory, signal returns,
+ * thread start and end), which every `syscalls` list allows unless it says
+ * `interpreter_baseline: false`. policy.c says how it was measured.
+ */
+struct policy_baseline_entry {
+	const char *name; /* syscall name; uretprobe and uprobe exist on x86_64 only */
+	const char *why; /* what makes it, for people */
+};
+
+/* The table, in the order it is documented; *n entries. */
+const struct policy_baseline_entry *policy_interpreter_baseline(size_t *n);
+/* Set the baseline's bits in @allow (names @t lacks are skipped). */
+void policy_baseline_bits(const struct syscall_table *t, uint64_t *allow);
 
 /*
  * Parse and compile. On error return -1, fill @diag, and leave @p empty

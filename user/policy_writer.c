@@ -117,6 +117,7 @@ static enum category category_of(const char *name)
 struct groups {
 	uint64_t shell[SECIMPORT_SYSCALL_WORDS];
 	uint64_t network[SECIMPORT_SYSCALL_WORDS];
+	uint64_t baseline[SECIMPORT_SYSCALL_WORDS]; /* the interpreter baseline */
 };
 
 enum group_state { GROUP_NONE, GROUP_PART, GROUP_ALL };
@@ -138,6 +139,7 @@ static const struct syscall_table *table_of(const struct policy *p)
 static int groups_init(const struct syscall_table *t, struct groups *g)
 {
 	static const char yaml[] =
+	    "interpreter_baseline: false\n"
 	    "modules: {s: {syscalls: ['@shell']}, n: {syscalls: ['@network']}}";
 	struct policy p;
 
@@ -149,7 +151,18 @@ static int groups_init(const struct syscall_table *t, struct groups *g)
 	clear_bit(g->shell, THREAD);
 	clear_bit(g->network, THREAD);
 	policy_free(&p);
+	memset(g->baseline, 0, sizeof(g->baseline));
+	policy_baseline_bits(t, g->baseline);
 	return 0;
+}
+
+/* Does @allow have every bit of @bits? */
+static bool covers(const uint64_t *allow, const uint64_t *bits)
+{
+	for (size_t w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
+		if ((allow[w] & bits[w]) != bits[w])
+			return false;
+	return true;
 }
 
 static enum group_state group_state(const uint64_t *allow, const uint64_t *group)
@@ -386,6 +399,14 @@ static int check_module(const struct syscall_table *t, const struct groups *g,
 				    "%s allows syscall number %u, which has no name on %s: a list "
 				    "cannot name it (policy_normalize() drops it)",
 				    what, nr, t->arch);
+	if (m->baseline && !covers(m->allow, g->baseline)) {
+		members(t, m->allow, g->baseline, false, list, sizeof(list));
+		return fail(err, errlen,
+			    "%s relies on the interpreter baseline but does not allow all of it "
+			    "(%s): a list either has the whole baseline or says "
+			    "interpreter_baseline: false (policy_normalize() adds it)",
+			    what, list);
+	}
 	if (allows_clone(t, m->allow) && !policy_allows(m->allow, THREAD))
 		return fail(err, errlen,
 			    "%s allows clone or clone3 but not thread creation: a list that names "
@@ -476,8 +497,12 @@ static size_t normalize_module(const struct syscall_table *t, struct policy_modu
 {
 	size_t dropped = 0;
 
-	if (!m->has_syscalls)
+	if (!m->has_syscalls) {
+		m->baseline = false; /* only a list has one */
 		return 0;
+	}
+	if (m->baseline)
+		policy_baseline_bits(t, m->allow);
 	for (unsigned int nr = 0; nr < THREAD; nr++) {
 		if (policy_allows(m->allow, nr) && !syscall_name(t, (int)nr)) {
 			clear_bit(m->allow, nr);
@@ -554,10 +579,14 @@ static int write_list(FILE *f, const char *ind, const struct syscall_table *t,
 	for (unsigned int nr = 0; nr < THREAD; nr++) {
 		const char *name = syscall_name(t, (int)nr);
 
-		/* A whole group is said by its flag (true adds it), not listed. */
+		/*
+		 * A whole group is said by its flag (true adds it), not listed;
+		 * the interpreter baseline comes with the list unless it is off.
+		 */
 		if (!name || !policy_allows(m->allow, nr) ||
 		    (shell_all && policy_allows(g->shell, nr)) ||
-		    (net_all && policy_allows(g->network, nr)))
+		    (net_all && policy_allows(g->network, nr)) ||
+		    (m->baseline && policy_allows(g->baseline, nr)))
 			continue;
 		e[n++] = (struct entry){ name, category_of(name), NULL };
 	}
@@ -610,6 +639,11 @@ static int write_settings(FILE *f, const char *ind, const struct policy *p, cons
 	}
 	write_flag(f, ind, t, m->allow, g->shell, "allow_shell", "shell");
 	write_flag(f, ind, t, m->allow, g->network, "allow_networking", "network");
+	/* Only where the module differs from the top level's default. */
+	if (!m->baseline && p->interpreter_baseline != POLICY_FALSE)
+		fprintf(f, "%sinterpreter_baseline: false # every syscall is in the list\n", ind);
+	else if (m->baseline && p->interpreter_baseline == POLICY_FALSE)
+		fprintf(f, "%sinterpreter_baseline: true\n", ind);
 	return write_list(f, ind, t, g, m);
 }
 
@@ -617,7 +651,7 @@ int policy_write(FILE *out, const struct policy *p, const struct policy_write_op
 {
 	const struct policy_module **v;
 	struct groups g;
-	bool lists = false;
+	bool lists = false, baseline = false;
 	int ret = 0;
 
 	if (groups_init(table_of(p), &g) || check_policy(p, &g, NULL, 0)) {
@@ -631,15 +665,29 @@ int policy_write(FILE *out, const struct policy *p, const struct policy_write_op
 	}
 	for (size_t i = 0; o && i < o->nr_header; i++)
 		write_comment(out, o->header[i] ? o->header[i] : "");
-	for (size_t i = 0; i < p->nr_modules; i++)
+	for (size_t i = 0; i < p->nr_modules; i++) {
 		lists |= p->modules[i].has_syscalls;
-	lists |= p->has_process_default && p->process_default.has_syscalls;
+		baseline |= p->modules[i].has_syscalls && p->modules[i].baseline;
+	}
+	if (p->has_process_default && p->process_default.has_syscalls) {
+		lists = true;
+		baseline |= p->process_default.baseline;
+	}
 	if (o && o->nr_header)
 		fputc('\n', out);
 	if (lists)
 		fprintf(out, "# A syscalls list is a strict allowlist: every other syscall is "
 			     "refused.\n");
+	if (baseline)
+		fprintf(out,
+			"# Each list also allows the interpreter baseline, what CPython does by "
+			"itself\n"
+			"# (futex, mmap, rt_sigreturn...; `secimport-bpf policy check` lists it), "
+			"unless it\n"
+			"# says interpreter_baseline: false.\n");
 	fprintf(out, "version: 1\naction: %s\n", policy_action_name(p->action));
+	if (p->interpreter_baseline == POLICY_FALSE)
+		fprintf(out, "interpreter_baseline: false # lists name every syscall\n");
 	if (p->cgroup) {
 		fputs("cgroup: ", out);
 		write_scalar(out, p->cgroup);
@@ -692,10 +740,18 @@ static void merge_module(const struct groups *g, struct policy_module *d,
 	if (d->has_syscalls && s->has_syscalls) {
 		memcpy(d->allow, any, sizeof(any));
 		d->allow_shell = d->allow_networking = POLICY_UNSET;
+		/*
+		 * A union that holds the whole baseline says so whether or not
+		 * an input relied on it: the same bits, a shorter list.
+		 */
+		d->baseline = (d->baseline || s->baseline) && covers(any, g->baseline);
+		d->interpreter_baseline = d->baseline ? POLICY_UNSET : POLICY_FALSE;
 		return;
 	}
 	/* Without a list, groups come whole: one syscall of a group allows it all. */
 	d->has_syscalls = false;
+	d->baseline = false;
+	d->interpreter_baseline = POLICY_UNSET;
 	memset(d->allow, 0xff, sizeof(d->allow));
 	d->allow_shell = group_state(any, g->shell) == GROUP_NONE ? POLICY_FALSE : POLICY_TRUE;
 	d->allow_networking =
@@ -820,6 +876,8 @@ int policy_merge(struct policy *dst, const struct policy *src, char *err, size_t
 		/* Absent in either: that input let everything through. */
 		dst->has_process_default = false;
 		dst->process_default.has_syscalls = false;
+		dst->process_default.baseline = false;
+		dst->process_default.interpreter_baseline = POLICY_UNSET;
 		dst->process_default.allow_shell = POLICY_UNSET;
 		dst->process_default.allow_networking = POLICY_UNSET;
 		memset(dst->process_default.allow, 0xff, sizeof(dst->process_default.allow));

@@ -36,7 +36,10 @@ int policy_write_check(const struct policy *p, char *err, size_t errlen);
 size_t policy_normalize(struct policy *p);
 
 /*
- * Write @p as a policy file (@o may be NULL). Return 0; -1 with errno EINVAL
+ * Write @p as a policy file (@o may be NULL). A list that relies on the
+ * interpreter baseline is written without it; the top-level
+ * interpreter_baseline: false is kept (p->interpreter_baseline), and each
+ * module that differs from it says so. Return 0; -1 with errno EINVAL
  * when policy_write_check() refuses @p (nothing is written), or another
  * errno when writing failed.
  */

@@ -400,7 +400,7 @@ out:
 
 void session_finish(struct session *s)
 {
-	if (s->loader && s->root > 0)
+	if (s->loader && s->root > 0 && !s->o->release_now)
 		release_in_background(s->loader);
 	else
 		loader_destroy(s->loader);

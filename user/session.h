@@ -29,6 +29,12 @@ struct session_opts {
 	bool json;
 	char **prog; /* PROGRAM [ARGS...] */
 	__u32 trace_files_max; /* >0: record the file of every frame (trace --all-modules) */
+	/*
+	 * Release the BPF side before session_finish() returns, not in a child
+	 * that outlives it: another session follows in this process (trace
+	 * --runs), and its supervisor kills the children it finds.
+	 */
+	bool release_now;
 };
 
 struct session {

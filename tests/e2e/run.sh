@@ -505,6 +505,78 @@ t_trace_merge() {
 	expect_rc 0
 }
 
+# A strict allowlist traced once replays every time: what the interpreter
+# does by itself (locks, memory, signal returns, threads starting and ending)
+# is the interpreter baseline's, not the luck of one run.
+t_trace_baseline_replay() {
+	# The USDT engine traps on every Python line: less work per thread there.
+	local steps=200 want
+	[ "$ENGINE" = usdt ] && steps=25
+	want="workers done $((8 * 16 * steps))"
+	fresh baseline
+	trace_to p.yaml --module workers -- "$PY" app.py "$steps"
+	expect_rc 0
+	expect_out "^$want\$"
+	[ -s "$T/p.yaml" ] || {
+		fail "no policy written"
+		return
+	}
+	grep -q 'the interpreter baseline allows it' "$T/p.yaml" ||
+		fail "the header does not say the policy relies on the interpreter baseline"
+	! grep -qE '^ *- (futex|mmap|munmap|madvise|mprotect|rt_sigreturn|gettid|exit)$' "$T/p.yaml" ||
+		fail "baseline syscalls are listed: $(grep -E '^ *- ' "$T/p.yaml" | tr -d ' ' | tr '\n' ' ')"
+	local i
+	for i in $(seq 20); do
+		confine p.yaml -- "$steps"
+		if [ "$RC" != 0 ] || ! grep -qx "$want" "$T/out" ||
+			grep -qE 'secimport-bpf: (kill|log)' "$T/err"; then
+			fail "replay $i of 20: exit status $RC: $(grep -m1 -E 'secimport-bpf: (kill|log)' "$T/err")"
+			break
+		fi
+	done
+	# The same lists without the baseline are not enough.
+	sed 's/^action: kill$/action: kill\ninterpreter_baseline: false/' "$T/p.yaml" >"$T/nobase.yaml"
+	confine nobase.yaml -- "$steps"
+	expect_rc 137
+	expect_err 'kill .* module=workers syscall=(futex|brk|mmap|munmap|mremap|madvise|mprotect|rt_sigreturn|rt_sigprocmask|restart_syscall|gettid|set_robust_list|rseq|exit|uretprobe|uprobe|clock_gettime) '
+}
+
+# trace --runs N: N runs merged, and what only some of them did is said.
+t_trace_runs() {
+	fresh trace
+	trace_to v.yaml --runs 3 --module tmod -- "$PY" app.py "$M" vary
+	expect_rc 0
+	expect_err '^secimport-bpf: trace run [123]/3$' 3
+	expect_err '^secimport-bpf: tmod: seen in 1/3 runs: uname$' 1
+	expect_err '^secimport-bpf: tmod: seen in 2/3 runs: getcwd$' 1
+	expect_err '^secimport-bpf: 3 runs merged: the lines above are what only some runs did' 1
+	grep -q '^# runs: 3, merged$' "$T/v.yaml" || fail "the header does not say 3 runs were merged"
+	grep -qE '^ *- uname$' "$T/v.yaml" || fail "uname (run 2 only) missing from the merged policy"
+	grep -qE '^ *- getcwd$' "$T/v.yaml" || fail "getcwd (runs 1 and 3) missing from the merged policy"
+	# Each run's path passes under the merged policy; other changes do not.
+	confine v.yaml -- "$M" vary2
+	expect_rc 0
+	expect_no_violation
+	confine v.yaml -- "$M" vary1
+	expect_rc 0
+	expect_no_violation
+	confine v.yaml -- "$M" net
+	expect_rc 137
+	# The same runs: nothing to report but that they agree.
+	trace_to same.yaml --runs 2 --module tmod -- "$PY" app.py "$M" vary2
+	expect_rc 0
+	expect_err '^secimport-bpf: 2 runs merged: every run made the same syscalls$' 1
+	expect_err 'seen in' 0
+	# N must be a whole number from 1 to 100; nothing runs otherwise.
+	local bad
+	for bad in 0 101 x 2.5 -1 ''; do
+		trace_to bad.yaml --runs "$bad" --module tmod -- "$PY" app.py "$M" good
+		expect_rc 2
+		expect_err "^secimport-bpf: --runs needs a whole number of runs from 1 to 100, not '" 1
+	done
+	expect_no_file tmod-good.json "nothing may run when --runs is bad"
+}
+
 t_trace_all_modules() {
 	fresh trace
 	trace_to all.yaml --all-modules -- "$PY" app.py "$M" good
@@ -635,7 +707,7 @@ ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed ben
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
 raw_clone callback_callee callback_closure unbalanced_returns unbalanced_benign fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
 flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
-deny_open deny_kill trace_run trace_fork trace_merge trace_all_modules import_secimport run_as_user supervisor_kill exit_status
+deny_open deny_kill trace_run trace_fork trace_merge trace_baseline_replay trace_runs trace_all_modules import_secimport run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -677,6 +749,8 @@ declare -A DESC=(
 	[trace_run]="trace writes a policy: the traced run passes, spawning or sockets are killed"
 	[trace_fork]="a traced os.fork() is allowed under the written policy"
 	[trace_merge]="trace --merge and policy merge cover several runs"
+	[trace_baseline_replay]="a thread-heavy program traced once replays 20 times under its strict policy"
+	[trace_runs]="trace --runs 3 merges the runs and says what only some made; bad N exits 2"
 	[trace_all_modules]="trace --all-modules finds the program's own top-level modules"
 	[import_secimport]="an imported original secimport policy enforces the same allowlist"
 	[run_as_user]="--user runs the program unprivileged, still confined"

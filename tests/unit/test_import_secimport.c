@@ -133,6 +133,8 @@ static void test_web_client(void **state)
 	assert_int_equal(p.modules[0].line, 5);
 	assert_int_equal(p.modules[0].column, 3);
 	assert_true(p.modules[0].has_syscalls);
+	/* As for any list: the interpreter baseline too (the written file omits it). */
+	assert_true(p.modules[0].baseline);
 	assert_int_equal(p.modules[0].allow_shell, POLICY_UNSET);
 	assert_string_equal(p.modules[1].name, "urllib3");
 	assert_int_equal(p.modules[1].line, 14);

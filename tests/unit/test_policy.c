@@ -86,6 +86,33 @@ static unsigned int count_bits(const uint64_t *allow)
 	return n;
 }
 
+/* The interpreter baseline's bitmap for @p's table. */
+static void baseline_of(const struct policy *p, uint64_t *out)
+{
+	memset(out, 0, SECIMPORT_SYSCALL_WORDS * sizeof(*out));
+	policy_baseline_bits(p->table, out);
+}
+
+/*
+ * Bits of a list that compiled with the interpreter baseline, the baseline
+ * left out: what the list itself (and its flags) allowed, unless it named a
+ * baseline syscall.
+ */
+static unsigned int own_bits(const struct policy *p, const struct policy_module *m)
+{
+	uint64_t base[SECIMPORT_SYSCALL_WORDS], own[SECIMPORT_SYSCALL_WORDS];
+
+	assert_true(m->has_syscalls);
+	assert_true(m->baseline);
+	baseline_of(p, base);
+	for (int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++) {
+		/* The whole baseline is there. */
+		assert_true((m->allow[w] & base[w]) == base[w]);
+		own[w] = m->allow[w] & ~base[w];
+	}
+	return count_bits(own);
+}
+
 static void assert_group(const struct policy *p, const struct policy_module *m,
 			 const char *const *group, size_t n, bool on)
 {
@@ -156,7 +183,7 @@ static void test_allowlist_exact(void **state)
 	(void)state;
 	assert_string_equal(m->name, "a.b_c.d9");
 	assert_true(m->has_syscalls);
-	assert_int_equal(count_bits(m->allow), 3);
+	assert_int_equal(own_bits(p, m), 3);
 	assert_true(has(p, m, "read"));
 	assert_true(has(p, m, "write"));
 	assert_true(has(p, m, "close"));
@@ -171,7 +198,7 @@ static void test_allowlist_empty(void **state)
 
 	(void)state;
 	assert_true(p->modules[0].has_syscalls);
-	assert_int_equal(count_bits(p->modules[0].allow), 0);
+	assert_int_equal(own_bits(p, &p->modules[0]), 0);
 	release(p);
 }
 
@@ -184,14 +211,14 @@ static void test_thread_bit_from_clone(void **state)
 				    "  d: {syscalls: [clone], allow_shell: false}\n");
 
 	(void)state;
-	assert_int_equal(count_bits(p->modules[0].allow), 2);
+	assert_int_equal(own_bits(p, &p->modules[0]), 2);
 	assert_true(policy_allows(p->modules[0].allow, THREAD));
-	assert_int_equal(count_bits(p->modules[1].allow), 2);
+	assert_int_equal(own_bits(p, &p->modules[1]), 2);
 	assert_true(policy_allows(p->modules[1].allow, THREAD));
-	assert_int_equal(count_bits(p->modules[2].allow), 2);
+	assert_int_equal(own_bits(p, &p->modules[2]), 2);
 	assert_false(policy_allows(p->modules[2].allow, THREAD));
 	/* allow_shell: false removes clone itself but threads are not shell. */
-	assert_int_equal(count_bits(p->modules[3].allow), 1);
+	assert_int_equal(own_bits(p, &p->modules[3]), 1);
 	assert_false(has(p, &p->modules[3], "clone"));
 	assert_true(policy_allows(p->modules[3].allow, THREAD));
 	release(p);
@@ -208,11 +235,11 @@ static void test_groups_in_list(void **state)
 	assert_shell(p, s, true);
 	assert_network(p, s, false);
 	assert_true(policy_allows(s->allow, THREAD)); /* via clone */
-	assert_int_equal(count_bits(s->allow), 1 + 8 + 1);
+	assert_int_equal(own_bits(p, s), 1 + 8 + 1);
 	assert_network(p, n, true);
 	assert_shell(p, n, false);
 	assert_false(policy_allows(n->allow, THREAD));
-	assert_int_equal(count_bits(n->allow), 1 + 21);
+	assert_int_equal(own_bits(p, n), 1 + 21);
 	release(p);
 }
 
@@ -237,13 +264,13 @@ static void test_allow_flags_with_list(void **state)
 	assert_shell(p, a, true);
 	assert_network(p, a, true);
 	assert_true(policy_allows(a->allow, THREAD));
-	assert_int_equal(count_bits(a->allow), 1 + 8 + 21 + 1);
+	assert_int_equal(own_bits(p, a), 1 + 8 + 21 + 1);
 	/* Unset flags with a list: exactly the list. */
-	assert_int_equal(count_bits(b->allow), 3);
+	assert_int_equal(own_bits(p, b), 3);
 	assert_true(has(p, b, "execve"));
 	assert_true(has(p, b, "socket"));
 	/* Explicit false wins over the list. */
-	assert_int_equal(count_bits(c->allow), 1);
+	assert_int_equal(own_bits(p, c), 1);
 	assert_true(has(p, c, "read"));
 	release(p);
 }
@@ -267,6 +294,126 @@ static void test_allow_flags_without_list(void **state)
 	assert_int_equal(count_bits(p->modules[2].allow), 1024);
 	assert_int_equal(count_bits(p->modules[3].allow), 1024 - 8 - 21);
 	assert_true(policy_allows(p->modules[3].allow, THREAD));
+	release(p);
+}
+
+/* Every list gets the interpreter baseline unless it says otherwise. */
+static void test_interpreter_baseline(void **state)
+{
+	struct policy *p = parse_ok("modules:\n"
+				    "  on: {syscalls: [read]}\n"
+				    "  yes: {syscalls: [read], interpreter_baseline: true}\n"
+				    "  off: {syscalls: [read], interpreter_baseline: false}\n"
+				    "  listed: {syscalls: [read, futex, mmap]}\n"
+				    "  listed_off:\n"
+				    "    interpreter_baseline: false\n"
+				    "    syscalls: [read, futex, mmap]\n"
+				    "  nolist: {allow_shell: false}\n");
+	uint64_t base[SECIMPORT_SYSCALL_WORDS];
+	const struct policy_module *m = p->modules;
+	const char *const names[] = { "futex",		"mmap",
+				      "munmap",		"mremap",
+				      "madvise",	"brk",
+				      "mprotect",	"rt_sigreturn",
+				      "rt_sigprocmask", "gettid",
+				      "rseq",		"set_robust_list",
+				      "exit",		"restart_syscall",
+				      "uretprobe" };
+	size_t n;
+
+	(void)state;
+	baseline_of(p, base);
+	/* What measurement showed on every version is there. */
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		assert_true(policy_allows(base, (unsigned int)nr(p, names[i])));
+	policy_interpreter_baseline(&n);
+	assert_int_equal(count_bits(base), n);
+	/* Never anything a group refuses, no file opening or writing, no bpf, no threads. */
+	for (size_t i = 0; i < ARRAY_SIZE(network); i++)
+		assert_false(policy_allows(base, (unsigned int)nr(p, network[i])));
+	for (size_t i = 0; i < ARRAY_SIZE(shell); i++)
+		assert_false(policy_allows(base, (unsigned int)nr(p, shell[i])));
+	assert_false(policy_allows(base, THREAD));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "open")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "openat")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "openat2")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "creat")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "write")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "pwrite64")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "bpf")));
+
+	/* on, yes: the list and the baseline. */
+	for (int i = 0; i < 2; i++) {
+		assert_true(m[i].baseline);
+		assert_int_equal(m[i].interpreter_baseline, i ? POLICY_TRUE : POLICY_UNSET);
+		assert_int_equal(own_bits(p, &m[i]), 1);
+		assert_int_equal(count_bits(m[i].allow), 1 + n);
+		assert_true(has(p, &m[i], "futex"));
+	}
+	/* off: the list alone. */
+	assert_false(m[2].baseline);
+	assert_int_equal(m[2].interpreter_baseline, POLICY_FALSE);
+	assert_int_equal(count_bits(m[2].allow), 1);
+	assert_false(has(p, &m[2], "futex"));
+	/* Lists written before the baseline existed (futex, mmap listed) load alike. */
+	assert_true(m[3].baseline);
+	assert_int_equal(count_bits(m[3].allow), 1 + n);
+	assert_false(m[4].baseline);
+	assert_int_equal(count_bits(m[4].allow), 3);
+	assert_true(has(p, &m[4], "futex"));
+	assert_false(has(p, &m[4], "munmap"));
+	/* No list: no baseline to speak of, everything but the groups. */
+	assert_false(m[5].baseline);
+	assert_int_equal(count_bits(m[5].allow), 1024 - 8 - 21);
+	/* Absent process_default: no list, allows everything. */
+	assert_false(p->process_default.baseline);
+	release(p);
+
+	/* process_default lists get it too. */
+	p = parse_ok("process_default: {syscalls: [read]}\n");
+	assert_int_equal(own_bits(p, &p->process_default), 1);
+	release(p);
+	p = parse_ok("process_default: {syscalls: [read], interpreter_baseline: false}\n");
+	assert_false(p->process_default.baseline);
+	assert_int_equal(count_bits(p->process_default.allow), 1);
+	release(p);
+
+	/* aarch64 has every entry but the x86_64 probe trampolines'. */
+	p = parse_ok_arch("modules: {a: {syscalls: []}}\n", "aarch64");
+	assert_int_equal(count_bits(p->modules[0].allow), n - 2);
+	release(p);
+}
+
+/* The top-level key is the default of every list; a module's own key wins. */
+static void test_interpreter_baseline_top(void **state)
+{
+	struct policy *p = parse_ok("interpreter_baseline: false\n"
+				    "process_default: {syscalls: [read, futex]}\n"
+				    "modules:\n"
+				    "  a: {syscalls: [read]}\n"
+				    "  b: {syscalls: [read], interpreter_baseline: true}\n"
+				    "  c: {allow_networking: true}\n");
+	size_t n;
+
+	(void)state;
+	policy_interpreter_baseline(&n);
+	assert_int_equal(p->interpreter_baseline, POLICY_FALSE);
+	assert_false(p->process_default.baseline);
+	assert_int_equal(count_bits(p->process_default.allow), 2);
+	assert_false(p->modules[0].baseline);
+	assert_int_equal(count_bits(p->modules[0].allow), 1);
+	assert_true(p->modules[1].baseline);
+	assert_int_equal(count_bits(p->modules[1].allow), 1 + n);
+	assert_false(p->modules[2].baseline);
+	assert_int_equal(count_bits(p->modules[2].allow), 1024 - 8);
+	release(p);
+
+	p = parse_ok("interpreter_baseline: true\nmodules: {a: {syscalls: [read]}}\n");
+	assert_int_equal(p->interpreter_baseline, POLICY_TRUE);
+	assert_int_equal(own_bits(p, &p->modules[0]), 1);
+	release(p);
+	p = parse_ok("modules: {a: {syscalls: [read]}}\n");
+	assert_int_equal(p->interpreter_baseline, POLICY_UNSET);
 	release(p);
 }
 
@@ -298,7 +445,7 @@ static void test_process_default(void **state)
 	release(p);
 
 	p = parse_ok("process_default: {syscalls: [read, socket]}\n");
-	assert_int_equal(count_bits(p->process_default.allow), 2);
+	assert_int_equal(own_bits(p, &p->process_default), 2);
 	release(p);
 
 	/* An empty value is the defaults, like for modules. */
@@ -467,14 +614,14 @@ static void test_aarch64(void **state)
 	assert_true(policy_allows(s->allow, 56)); /* openat */
 	assert_true(policy_allows(s->allow, THREAD));
 	assert_shell(p, s, true);
-	assert_int_equal(count_bits(s->allow), 6 + 1 + 1);
+	assert_int_equal(own_bits(p, s), 6 + 1 + 1);
 	assert_false(policy_allows(d->allow, 220));
 	assert_false(policy_allows(d->allow, 221));
 	assert_false(policy_allows(d->allow, 198)); /* socket */
 	assert_true(policy_allows(d->allow, 63)); /* read */
 	assert_true(policy_allows(d->allow, THREAD));
 	assert_int_equal(count_bits(d->allow), 1024 - 6 - 21);
-	assert_int_equal(count_bits(t->allow), 1 + 6 + 1);
+	assert_int_equal(own_bits(p, t), 1 + 6 + 1);
 	release(p);
 }
 
@@ -636,10 +783,10 @@ static struct error_case error_cases[] = {
 	  "process_default, modules"),
 	E("unknown top key", "modules: {a: }\nmodlues: {}\n", "2:1",
 	  "unknown key 'modlues' at the top level (did you mean 'modules'?); valid keys are: "
-	  "version, action, process_default, modules, cgroup"),
+	  "version, action, process_default, modules, cgroup, interpreter_baseline"),
 	E("unknown top key no hint", "modules: {a: }\nfoo: 1\n", "2:1",
 	  "unknown key 'foo' at the top level; valid keys are: version, action, "
-	  "process_default, modules, cgroup"),
+	  "process_default, modules, cgroup, interpreter_baseline"),
 	E("bad cgroup", "modules: {a: }\ncgroup: ../x\n", "2:9",
 	  "cgroup must be a cgroup v2 directory: absolute, or relative to the cgroup v2 root, "
 	  "without '..'"),
@@ -671,7 +818,32 @@ static struct error_case error_cases[] = {
 	E("unknown setting", "modules:\n  json:\n    allow_shel: true\n", "3:5",
 	  "unknown key 'allow_shel' in the settings of module 'json' (did you mean "
 	  "'allow_shell'?); valid keys are: allow_shell, allow_networking, syscalls, action, "
-	  "location"),
+	  "location, interpreter_baseline"),
+	E("baseline misspelt", "modules:\n  json:\n    interpreter_basline: false\n", "3:5",
+	  "unknown key 'interpreter_basline' in the settings of module 'json' (did you mean "
+	  "'interpreter_baseline'?); valid keys are: allow_shell, allow_networking, syscalls, "
+	  "action, location, interpreter_baseline"),
+	E("baseline not a bool",
+	  "modules:\n  a:\n    syscalls: [read]\n    interpreter_baseline: no\n", "4:27",
+	  "interpreter_baseline must be true or false, not 'no': write true or false"),
+	E("baseline quoted", "modules: {a: {syscalls: [], interpreter_baseline: \"false\"}}\n",
+	  "1:51", "interpreter_baseline must be true or false, without quotes"),
+	E("baseline empty", "modules:\n  a:\n    syscalls: []\n    interpreter_baseline:\n", "4:5",
+	  "interpreter_baseline needs a value: write true or false"),
+	E("baseline list", "modules: {a: {syscalls: [], interpreter_baseline: [futex]}}\n", "1:51",
+	  "interpreter_baseline must be true or false"),
+	E("baseline without list", "modules:\n  a:\n    interpreter_baseline: false\n", "3:5",
+	  "interpreter_baseline goes with a syscalls list, and module 'a' has none: without a "
+	  "list every syscall but the refused groups is allowed"),
+	E("baseline without list in process_default",
+	  "process_default:\n  allow_shell: false\n  interpreter_baseline: true\n", "3:3",
+	  "interpreter_baseline goes with a syscalls list, and process_default has none: without "
+	  "a list every syscall but the refused groups is allowed"),
+	E("top baseline not a bool", "interpreter_baseline: 0\nmodules: {a: }\n", "1:23",
+	  "interpreter_baseline must be true or false, not '0': write true or false"),
+	E("top baseline twice",
+	  "interpreter_baseline: false\nmodules: {a: }\ninterpreter_baseline: true\n", "3:1",
+	  "duplicate key 'interpreter_baseline' (first at line 1): keep one"),
 	EP("unknown setting no hint", "modules:\n  json:\n    paths: [/tmp]\n", "3:5",
 	   "unknown key 'paths' in the settings of module 'json'; "),
 	EP("unknown process_default key", "process_default:\n  allow_netwrking: true\n", "2:3",
@@ -941,6 +1113,8 @@ int main(void)
 		cmocka_unit_test(test_groups_in_list),
 		cmocka_unit_test(test_allow_flags_with_list),
 		cmocka_unit_test(test_allow_flags_without_list),
+		cmocka_unit_test(test_interpreter_baseline),
+		cmocka_unit_test(test_interpreter_baseline_top),
 		cmocka_unit_test(test_process_default),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_action_names),

@@ -78,6 +78,10 @@ static void assert_same_module(const struct policy_module *a, const struct polic
 	assert_memory_equal(a->allow, b->allow, sizeof(a->allow));
 	assert_int_equal(a->action, b->action);
 	assert_int_equal(a->has_syscalls, b->has_syscalls);
+	if (a->baseline != b->baseline)
+		print_error("%s: baseline %d before, %d after\n", a->name, a->baseline,
+			    b->baseline);
+	assert_int_equal(a->baseline, b->baseline);
 	if (a->location || b->location) {
 		assert_non_null(a->location);
 		assert_non_null(b->location);
@@ -165,6 +169,25 @@ static void test_round_trip_lists(void **state)
 		   "  b: {syscalls: ['@network']}\n"
 		   "  c: {syscalls: [read], allow_shell: true, allow_networking: true}\n"
 		   "  d: {syscalls: ['@network', '@shell'], allow_networking: false}\n");
+}
+
+static void test_round_trip_baseline(void **state)
+{
+	(void)state;
+	round_trip("modules:\n"
+		   "  a: {syscalls: [read, futex, mmap]}\n"
+		   "  b: {syscalls: [read, futex, mmap], interpreter_baseline: false}\n"
+		   "  c: {syscalls: [], interpreter_baseline: false}\n"
+		   "  d: {syscalls: []}\n"
+		   "  e: {syscalls: [clone3, '@network'], interpreter_baseline: true}\n");
+	round_trip(
+	    "interpreter_baseline: false\n"
+	    "process_default: {syscalls: [read, futex]}\n"
+	    "modules: {a: {syscalls: [read]}, b: {syscalls: [], interpreter_baseline: true}}\n");
+	round_trip("process_default: {syscalls: [read]}\n");
+	free(round_trip_arch("modules: {a: {syscalls: [openat]}, b: {syscalls: [openat], "
+			     "interpreter_baseline: false}}\n",
+			     "aarch64"));
 }
 
 static void test_round_trip_thread_bit(void **state)
@@ -373,6 +396,11 @@ static void test_output_form(void **state)
 			    "\n"
 			    "# A syscalls list is a strict allowlist: every other syscall is "
 			    "refused.\n"
+			    "# Each list also allows the interpreter baseline, what CPython does "
+			    "by itself\n"
+			    "# (futex, mmap, rt_sigreturn...; `secimport-bpf policy check` lists "
+			    "it), unless it\n"
+			    "# says interpreter_baseline: false.\n"
 			    "version: 1\n"
 			    "action: log\n"
 			    "modules:\n"
@@ -386,17 +414,11 @@ static void test_output_form(void **state)
 			    "      # files\n"
 			    "      - read\n"
 			    "      - write\n"
-			    "      # memory\n"
-			    "      - mmap\n"
 			    "      # network\n"
 			    "      - socket\n"
 			    "      # processes\n"
 			    "      - clone3\n"
 			    "      - execve\n"
-			    "      # threads and signals\n"
-			    "      - futex\n"
-			    "      # time\n"
-			    "      - clock_gettime\n"
 			    "      # other\n"
 			    "      - getrandom\n"
 			    "  mm:\n"
@@ -426,6 +448,75 @@ static void test_output_form(void **state)
 				     "      # files\n"
 				     "      - read\n"));
 	assert_null(strstr(text, "socket"));
+	free(text);
+	policy_free(&p);
+
+	/* Without the baseline, every syscall is listed and the key says why. */
+	parse(&p, "modules:\n"
+		  "  a: {syscalls: [read, futex, mmap], interpreter_baseline: false}\n"
+		  "  b: {syscalls: []}\n");
+	text = write_str(&p, NULL);
+	assert_string_equal(text, "# A syscalls list is a strict allowlist: every other syscall is "
+				  "refused.\n"
+				  "# Each list also allows the interpreter baseline, what CPython "
+				  "does by itself\n"
+				  "# (futex, mmap, rt_sigreturn...; `secimport-bpf policy check` "
+				  "lists it), unless it\n"
+				  "# says interpreter_baseline: false.\n"
+				  "version: 1\n"
+				  "action: kill\n"
+				  "modules:\n"
+				  "  a:\n"
+				  "    allow_shell: false\n"
+				  "    allow_networking: false\n"
+				  "    interpreter_baseline: false # every syscall is in the list\n"
+				  "    syscalls:\n"
+				  "      # files\n"
+				  "      - read\n"
+				  "      # memory\n"
+				  "      - mmap\n"
+				  "      # threads and signals\n"
+				  "      - futex\n"
+				  "  b:\n"
+				  "    allow_shell: false\n"
+				  "    allow_networking: false\n"
+				  "    syscalls: []\n");
+	parse(&q, text);
+	assert_same_policy(&p, &q);
+	assert_false(q.modules[0].baseline);
+	assert_true(q.modules[1].baseline);
+	policy_free(&q);
+	free(text);
+	policy_free(&p);
+
+	/* The top level's default is kept; modules that differ say so. */
+	parse(&p, "interpreter_baseline: false\n"
+		  "modules: {a: {syscalls: [read, futex]}, b: {syscalls: [], "
+		  "interpreter_baseline: true}}\n");
+	text = write_str(&p, NULL);
+	assert_non_null(strstr(text, "action: kill\n"
+				     "interpreter_baseline: false # lists name every syscall\n"
+				     "modules:\n"
+				     "  a:\n"
+				     "    allow_shell: false\n"
+				     "    allow_networking: false\n"
+				     "    syscalls:\n"));
+	assert_non_null(strstr(text, "  b:\n"
+				     "    allow_shell: false\n"
+				     "    allow_networking: false\n"
+				     "    interpreter_baseline: true\n"
+				     "    syscalls: []\n"));
+	parse(&q, text);
+	assert_same_policy(&p, &q);
+	assert_int_equal(q.interpreter_baseline, POLICY_FALSE);
+	policy_free(&q);
+	free(text);
+	policy_free(&p);
+
+	/* No list relies on it: no word about it. */
+	parse(&p, "modules: {a: {syscalls: [read], interpreter_baseline: false}, b: }\n");
+	text = write_str(&p, NULL);
+	assert_null(strstr(text, "# Each list also allows"));
 	free(text);
 	policy_free(&p);
 }
@@ -511,6 +602,17 @@ static void test_unwritable(void **state)
 			      "are allowed or refused whole");
 	set(p.modules[1].allow, nr("execve"), false);
 
+	set(p.modules[0].allow, nr("futex"), false);
+	set(p.modules[0].allow, nr("exit"), false);
+	assert_unwritable(&p, "module 'm' relies on the interpreter baseline but does not allow "
+			      "all of it (exit, futex): a list either has the whole baseline or "
+			      "says interpreter_baseline: false (policy_normalize() adds it)");
+	p.modules[0].baseline = false;
+	assert_int_equal(policy_write_check(&p, NULL, 0), 0);
+	p.modules[0].baseline = true;
+	set(p.modules[0].allow, nr("futex"), true);
+	set(p.modules[0].allow, nr("exit"), true);
+
 	p.modules[1].action = 0;
 	assert_unwritable(&p, "module 'n' has no valid action (0)");
 	p.modules[1].action = KILL;
@@ -568,6 +670,32 @@ static void test_normalize(void **state)
 	free(round_trip_policy(&p));
 	policy_free(&e);
 	policy_free(&p);
+
+	/*
+	 * A trace's raw bits: what was seen, with the baseline flag set. The
+	 * baseline joins them; a module without it keeps exactly what was seen.
+	 */
+	parse(&p, "modules:\n"
+		  "  a: {syscalls: []}\n"
+		  "  b: {syscalls: [], interpreter_baseline: false}\n"
+		  "  c: {}\n");
+	memset(p.modules[0].allow, 0, sizeof(p.modules[0].allow));
+	set(p.modules[0].allow, nr("read"), true);
+	set(p.modules[0].allow, nr("futex"), true);
+	set(p.modules[1].allow, nr("read"), true);
+	set(p.modules[1].allow, nr("futex"), true);
+	p.modules[2].baseline = true; /* no list: nothing to rely on */
+	assert_int_equal(policy_write_check(&p, NULL, 0), -1);
+	assert_int_equal(policy_normalize(&p), 0);
+	assert_false(p.modules[2].baseline);
+	parse(&e, "modules:\n"
+		  "  a: {syscalls: [read]}\n"
+		  "  b: {syscalls: [read, futex], interpreter_baseline: false}\n"
+		  "  c: {}\n");
+	assert_same_policy(&e, &p);
+	free(round_trip_policy(&p));
+	policy_free(&e);
+	policy_free(&p);
 }
 
 /* ---- merge ---- */
@@ -621,6 +749,37 @@ static void test_merge_lists(void **state)
 	assert_merge("modules: {a: {syscalls: [read, clone], allow_shell: false}}\n",
 		     "modules: {a: {syscalls: [write]}}\n",
 		     "modules: {a: {syscalls: [read, write, clone], allow_shell: false}}\n");
+}
+
+static void test_merge_baseline(void **state)
+{
+	(void)state;
+	/* Both rely on it: so does the result. */
+	assert_merge("modules: {a: {syscalls: [read]}}\n", "modules: {a: {syscalls: [write]}}\n",
+		     "modules: {a: {syscalls: [read, write]}}\n");
+	/* Neither does: the union of the lists, still without it. */
+	assert_merge("modules: {a: {syscalls: [read], interpreter_baseline: false}}\n",
+		     "modules: {a: {syscalls: [futex], interpreter_baseline: false}}\n",
+		     "modules: {a: {syscalls: [read, futex], interpreter_baseline: false}}\n");
+	/* One does: the union holds the whole baseline, and says so. */
+	assert_merge("modules: {a: {syscalls: [read], interpreter_baseline: false}}\n",
+		     "modules: {a: {syscalls: [write]}}\n",
+		     "modules: {a: {syscalls: [read, write]}}\n");
+	assert_merge("modules: {a: {syscalls: [read]}}\n",
+		     "modules: {a: {syscalls: [write], interpreter_baseline: false}}\n",
+		     "modules: {a: {syscalls: [read, write]}}\n");
+	/* A list without it whose union with nothing else covers it: equal bits either way. */
+	assert_merge("interpreter_baseline: false\nmodules: {a: {syscalls: [read]}}\n",
+		     "interpreter_baseline: false\nmodules: {b: {syscalls: [read]}}\n",
+		     "interpreter_baseline: false\n"
+		     "modules: {a: {syscalls: [read]}, b: {syscalls: [read]}}\n");
+	/* No list on one side: no list, no baseline. */
+	assert_merge("modules: {a: {syscalls: [read]}}\n", "modules: {a: {allow_shell: true}}\n",
+		     "modules: {a: {allow_shell: true}}\n");
+	/* process_default alike. */
+	assert_merge("process_default: {syscalls: [read], interpreter_baseline: false}\n",
+		     "process_default: {syscalls: [read]}\n",
+		     "process_default: {syscalls: [read]}\n");
 }
 
 static void test_merge_without_list(void **state)
@@ -725,6 +884,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_flags_only),
 		cmocka_unit_test(test_round_trip_lists),
+		cmocka_unit_test(test_round_trip_baseline),
 		cmocka_unit_test(test_round_trip_thread_bit),
 		cmocka_unit_test(test_round_trip_process_default),
 		cmocka_unit_test(test_round_trip_actions),
@@ -737,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_unwritable),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_merge_lists),
+		cmocka_unit_test(test_merge_baseline),
 		cmocka_unit_test(test_merge_without_list),
 		cmocka_unit_test(test_merge_process_default),
 		cmocka_unit_test(test_merge_location),

@@ -40,7 +40,10 @@ static void test_x86_64_numbers(void **state)
 	assert_string_equal(syscall_name(t, 0), "read");
 	assert_string_equal(syscall_name(t, 59), "execve");
 	assert_string_equal(syscall_name(t, 435), "clone3");
-	/* 335..423 are unused on x86_64 (the x32 range starts at 512). */
+	/* Named whatever the build host's headers say: the kernel's probe trampolines. */
+	assert_int_equal(syscall_lookup(t, "uretprobe"), 335);
+	assert_int_equal(syscall_lookup(t, "uprobe"), 336);
+	/* 337..423 are unused on x86_64 (the x32 range starts at 512). */
 	assert_null(syscall_name(t, 400));
 }
 
@@ -64,6 +67,9 @@ static void test_aarch64_numbers(void **state)
 	assert_int_equal(syscall_lookup(t, "clone3"), 435); /* __ARCH_WANT_SYS_CLONE3 */
 	assert_int_equal(syscall_lookup(t, "memfd_secret"), 447); /* MEMFD_SECRET */
 	assert_string_equal(syscall_name(t, 221), "execve");
+	/* x86_64 only. */
+	assert_int_equal(syscall_lookup(t, "uretprobe"), -1);
+	assert_int_equal(syscall_lookup(t, "uprobe"), -1);
 	/* The legacy calls arm64 never had. */
 	assert_int_equal(syscall_lookup(t, "open"), -1);
 	assert_int_equal(syscall_lookup(t, "fork"), -1);

@@ -1,5 +1,6 @@
 """A module whose behaviour the test switches: what it does in 'good' is
-what gets traced; 'shell' and 'net' are what a compromised version adds."""
+what gets traced; 'shell' and 'net' are what a compromised version adds;
+'varyN' differs between the runs of trace --runs."""
 import json
 import os
 import socket
@@ -16,6 +17,12 @@ def work(marker_dir, mode):
     t = threading.Thread(target=sum, args=(range(1000),))
     t.start()
     t.join()
+    if mode.startswith("vary"):
+        # what differs between runs: the second one asks for uname
+        if mode == "vary2":
+            os.uname()
+        else:
+            os.getcwd()
     if mode == "net":
         socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
     if mode == "shell":
