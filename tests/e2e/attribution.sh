@@ -8,7 +8,7 @@
 # USDT engine sees only names (DESIGN.md, known limits).
 walker_only() {
 	if [ "$ENGINE" = usdt ]; then
-		skip "the USDT engine attributes by file name only; code identity is the stack walker's"
+		skip "${1:-the USDT engine attributes by file name only; code identity is the stack walker's}"
 		return 1
 	fi
 }
@@ -156,7 +156,7 @@ t_escape_zip_archive() {
 }
 
 t_subinterp_create_refused() {
-	walker_only || return
+	walker_only "judging interpreter creation is the stack walker's" || return
 	has_subinterpreters || {
 		skip "$PY has no sub-interpreter module"
 		return
@@ -181,7 +181,7 @@ t_walk_thread_churn() {
 
 # The import boundary (code created under _find_and_load is the imported
 # module's) must not be a way to make the plugin's own code nobody's.
-t_escape_import_boundary_exec() { escape_case import_boundary_exec; }
+t_escape_import_boundary_exec() { walker_only && escape_case import_boundary_exec; }
 # Known escapes (DESIGN.md): code a stock loader compiles from bytes a
 # confined module forged (a loader subclass's get_data), or from an archive
 # it wrote, is taken for the imported module's.
@@ -199,12 +199,13 @@ t_escape_loader_direct() {
 	known_escape "$LOADER_ESCAPE"
 	escape_case loader_direct
 }
-t_escape_marshal_forged() { escape_case marshal_forged; }
+t_escape_marshal_forged() { walker_only && escape_case marshal_forged; }
 t_escape_generator_later() { escape_case generator_later; }
-t_escape_profile_hook() { escape_case profile_hook; }
+t_escape_profile_hook() { walker_only && escape_case profile_hook; }
 # The plugin's frame under more frames than a walk reads (fails closed).
 # Before 3.11 that depth of Python recursion overflows the C stack.
 t_escape_deep_stack() {
+	walker_only "a walk's frame bound is the stack walker's" || return
 	"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
 		skip "$PY recurses on the C stack"
 		return
@@ -213,7 +214,7 @@ t_escape_deep_stack() {
 	expect_err 'walk_failed=frame_bound'
 }
 # Code compiled on a thread that inherited the plugin's confinement.
-t_escape_exec_in_thread() { escape_case exec_in_thread; }
+t_escape_exec_in_thread() { walker_only && escape_case exec_in_thread; }
 # Another module's code object run with the plugin's globals and defaults.
 t_escape_foreign_code() {
 	known_escape "code identity is per code object; a function is also its globals and defaults"
