@@ -6,9 +6,10 @@
 
 # Code identity and sub-interpreter creation are the stack walker's: the
 # USDT engine sees only names (DESIGN.md, known limits).
+IDENTITY_WALKER_ONLY="the USDT engine attributes by file name only; code identity is the stack walker's"
 walker_only() {
 	if [ "$ENGINE" = usdt ]; then
-		skip "${1:-the USDT engine attributes by file name only; code identity is the stack walker's}"
+		skip "${1:-$IDENTITY_WALKER_ONLY}"
 		return 1
 	fi
 }
