@@ -42,9 +42,14 @@ static const char *const shell_group[] = {
 	"clone3",
 	"execve",
 	"execveat",
-	/* Writing into another process is execution by proxy. */
+	/*
+	 * Writing into another process is execution by proxy; so is reading
+	 * its memory or taking its file descriptors (its secrets, its sockets).
+	 */
 	"ptrace",
 	"process_vm_writev",
+	"process_vm_readv",
+	"pidfd_getfd",
 };
 
 static const char *const network_group[] = {
