@@ -431,16 +431,12 @@ static __always_inline __u64 location_bit(struct walk_scratch *s)
 	return loc ? 1ULL << (loc->module & (SECIMPORT_MAX_MODULES - 1)) : 0;
 }
 
-/* Unreadable: every module of every set. */
-static __always_inline __u64 all_modules(struct frame_walk *w)
-{
-	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++)
-		if (w->xset[i])
-			w->xmask[i] |= set_all_modules(w->xset[i]);
-	return set_all_modules(w->set);
-}
-
-/* The modules of w's set (returned) and of its extra sets (w->xmask) a file is in. */
+/*
+ * The modules of w's set (returned) and of its extra sets (w->xmask) a file
+ * is in. A name that cannot be read sets w->err: the walk fails closed
+ * (every module of every set), as it would have counted every module for
+ * this frame anyway.
+ */
 static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off,
 						struct frame_walk *w, __u64 fname)
 {
@@ -448,14 +444,17 @@ static __always_inline __u64 module_of_filename(const struct secimport_py_offset
 	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
 	__u64 m;
 
-	if (!s)
-		return all_modules(w);
+	if (!s) {
+		w->err = SECIMPORT_WALK_UNREADABLE;
+		return 0;
+	}
 	key_set_id(s, w->set);
 	bits = str_to_key(s, off, fname);
 	if (!bits) {
 		count(SECIMPORT_CNT_UNREADABLE_FILE);
 		s->name_failed = 1;
-		return all_modules(w);
+		w->err = SECIMPORT_WALK_UNREADABLE;
+		return 0;
 	}
 	s->key.prefixlen = bits;
 	if (cfg_trace_files && !w->creation) {
@@ -510,8 +509,10 @@ static __always_inline __u64 file_modules(const struct secimport_py_offsets *off
 	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(&walk_scratch, &zero);
-	if (!s)
-		return all_modules(w);
+	if (!s) {
+		w->err = SECIMPORT_WALK_UNREADABLE;
+		return 0;
+	}
 	/* Key and entry are staged in the scratch: the walk's stack has no room. */
 	s->ckey.tgid = w->tgid;
 	s->ckey.pad = 0;
@@ -679,6 +680,8 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	/* Who the code was created for, then what its file name says now. */
 	m = code_identity(w, code);
 	m |= file_modules(off, w, code, fname);
+	if (w->err)
+		return 1; /* an unreadable name: fail closed */
 	if ((m || (w->xmask[0] | w->xmask[1]) != prev_x) && !w->hit_code)
 		w->hit_code = code;
 	w->mask |= m;
@@ -753,6 +756,10 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 			goto fail;
 		}
 		w.mask |= module_of_filename(off, &w, fname);
+		if (w.err) {
+			err = w.err;
+			goto fail;
+		}
 	}
 	err = find_tstates(ts, off, task, &c);
 	if (err)
