@@ -12,6 +12,8 @@ shift
 PY=${SECIMPORT_TEST_PYTHON:-/usr/bin/python3.11}
 # SECIMPORT_TEST_ENGINE: auto (default), stackwalk or usdt, for every run
 ENGINE=${SECIMPORT_TEST_ENGINE:-auto}
+# SECIMPORT_TEST_SLOW=1 (the VM suite, under software emulation): tests that
+# repeat a workload do less of it.
 PYFLAGS=() # interpreter options for the next confine
 HERE=$(cd "$(dirname "$0")" && pwd)
 CASES=$HERE/cases
@@ -478,12 +480,16 @@ t_trace_merge() {
 # does by itself (locks, memory, signal returns, threads starting and ending)
 # is the interpreter baseline's, not the luck of one run.
 t_trace_baseline_replay() {
-	# The USDT engine traps on every Python line: less work per thread there.
-	local steps=200 want
-	[ "$ENGINE" = usdt ] && steps=25
-	want="workers done $((8 * 16 * steps))"
+	# 8 rounds of 18 threads, each of 16 workers taking the lock 100 times.
+	# Where every step costs more (the USDT engine traps on every Python
+	# line; the VM suite runs under software emulation), less work per
+	# thread and fewer rounds.
+	local steps=100 rounds=8 want
+	[ "$ENGINE" = usdt ] && steps=25 rounds=4
+	[ "${SECIMPORT_TEST_SLOW:-0}" = 1 ] && steps=25 rounds=2
+	want="workers done $((rounds * 16 * steps))"
 	fresh baseline
-	trace_to p.yaml --module workers -- "$PY" app.py "$steps"
+	trace_to p.yaml --module workers -- "$PY" app.py "$steps" "$rounds"
 	expect_rc 0
 	expect_out "^$want\$"
 	[ -s "$T/p.yaml" ] || {
@@ -496,7 +502,7 @@ t_trace_baseline_replay() {
 		fail "baseline syscalls are listed: $(grep -E '^ *- ' "$T/p.yaml" | tr -d ' ' | tr '\n' ' ')"
 	local i
 	for i in $(seq 20); do
-		confine p.yaml -- "$steps"
+		confine p.yaml -- "$steps" "$rounds"
 		if [ "$RC" != 0 ] || ! grep -qx "$want" "$T/out" ||
 			grep -qE 'secimport-bpf: (kill|log)' "$T/err"; then
 			fail "replay $i of 20: exit status $RC: $(grep -m1 -E 'secimport-bpf: (kill|log)' "$T/err")"
@@ -505,7 +511,7 @@ t_trace_baseline_replay() {
 	done
 	# The same lists without the baseline are not enough.
 	sed 's/^action: kill$/action: kill\ninterpreter_baseline: false/' "$T/p.yaml" >"$T/nobase.yaml"
-	confine nobase.yaml -- "$steps"
+	confine nobase.yaml -- "$steps" "$rounds"
 	expect_rc 137
 	expect_err 'kill .* module=workers syscall=(futex|brk|mmap|munmap|mremap|madvise|mprotect|rt_sigreturn|rt_sigprocmask|restart_syscall|gettid|set_robust_list|rseq|exit|uretprobe|uprobe|clock_gettime) '
 }
