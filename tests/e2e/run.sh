@@ -676,6 +676,24 @@ EOF
 	RC=$?
 	expect_rc 2
 	expect_err "bad\.yaml:3:16: error: unknown syscall 'opne'"
+	# The interpreter baseline: shown apart; the key takes true or false, with a list.
+	printf 'modules:\n  x:\n    syscalls: [read, futex]\n  y:\n    syscalls: [read]\n    interpreter_baseline: false\n' >"$T/base.yaml"
+	"$BIN" policy check "$T/base.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 0
+	expect_out '^  interpreter baseline \(every syscalls list allows it'
+	expect_out '^    allowed syscalls: read, and the interpreter baseline$'
+	expect_out '^    allowed syscalls: read \(interpreter_baseline: false\)$'
+	printf 'modules:\n  x:\n    syscalls: [read]\n    interpreter_baseline: yes\n' >"$T/bad.yaml"
+	"$BIN" policy check "$T/bad.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "bad\.yaml:4:27: error: interpreter_baseline must be true or false, not 'yes'"
+	printf 'modules:\n  x:\n    interpreter_baseline: false\n' >"$T/bad.yaml"
+	"$BIN" policy check "$T/bad.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "bad\.yaml:3:5: error: interpreter_baseline goes with a syscalls list"
 }
 
 ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed benign helper_spawn
@@ -686,7 +704,7 @@ deny_open deny_kill trace_run trace_fork trace_merge trace_baseline_replay trace
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
-	[policy_check]="policy check: templates valid, --json parses, errors exit 2"
+	[policy_check]="policy check: templates valid, --json parses, baseline apart, errors exit 2"
 	[quickstart]="a no-shell module's os.system is killed, main's works"
 	[subprocess]="confined subprocess.check_call is killed, main's os.system works"
 	[network_denied]="a no-network module opening a socket is killed"
