@@ -8,8 +8,8 @@
 # run Python. Each PYTHON (default: /usr/bin/python3.11 and the newest pyenv
 # 3.8 to 3.13) runs scripts/baseline/app.py RUNS times (default 3) for
 # SECONDS each (default 2): threads started and joined under contention,
-# allocation from many threads, garbage cycles, signals, stops and continues
-# (scripts/baseline/bl_workload.py says what exactly). The workload itself
+# allocation from many threads, garbage cycles, signals, stops and continues,
+# a return probe on pthread_create (scripts/baseline/ says what exactly). The workload itself
 # asks for no syscall: whatever it makes is the interpreter's doing.
 #
 #   strace -f counts the syscalls of the window in which the workload runs
@@ -38,7 +38,7 @@ while getopts "r:s:b:h" opt; do
 	s) seconds=$OPTARG ;;
 	b) bin=$(realpath "$OPTARG") ;;
 	h)
-		sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) exit 2 ;;

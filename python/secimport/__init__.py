@@ -139,7 +139,9 @@ def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None
 
     allow_shell: may it create processes and run programs (default False).
     allow_networking: may it use sockets (default False).
-    syscalls: a strict allowlist of syscall names (everything else refused).
+    syscalls: a strict allowlist of syscall names (everything else refused,
+        but the interpreter baseline: what CPython does by itself, such as
+        futex and mmap; see docs/POLICY.md).
     action: "kill" (default), "log", "deny" or "deny+kill".
     allow_shells: the original secimport's spelling of allow_shell.
 

@@ -12,6 +12,8 @@ shift
 PY=${SECIMPORT_TEST_PYTHON:-/usr/bin/python3.11}
 # SECIMPORT_TEST_ENGINE: auto (default), stackwalk or usdt, for every run
 ENGINE=${SECIMPORT_TEST_ENGINE:-auto}
+# SECIMPORT_TEST_SLOW=1 (the VM suite, under software emulation): tests that
+# repeat a workload do less of it.
 PYFLAGS=() # interpreter options for the next confine
 HERE=$(cd "$(dirname "$0")" && pwd)
 CASES=$HERE/cases
@@ -509,12 +511,16 @@ t_trace_merge() {
 # does by itself (locks, memory, signal returns, threads starting and ending)
 # is the interpreter baseline's, not the luck of one run.
 t_trace_baseline_replay() {
-	# The USDT engine traps on every Python line: less work per thread there.
-	local steps=200 want
-	[ "$ENGINE" = usdt ] && steps=25
-	want="workers done $((8 * 16 * steps))"
+	# 8 rounds of 18 threads, each of 16 workers taking the lock 100 times.
+	# Where every step costs more (the USDT engine traps on every Python
+	# line; the VM suite runs under software emulation), less work per
+	# thread and fewer rounds.
+	local steps=100 rounds=8 want
+	[ "$ENGINE" = usdt ] && steps=25 rounds=4
+	[ "${SECIMPORT_TEST_SLOW:-0}" = 1 ] && steps=25 rounds=2
+	want="workers done $((rounds * 16 * steps))"
 	fresh baseline
-	trace_to p.yaml --module workers -- "$PY" app.py "$steps"
+	trace_to p.yaml --module workers -- "$PY" app.py "$steps" "$rounds"
 	expect_rc 0
 	expect_out "^$want\$"
 	[ -s "$T/p.yaml" ] || {
@@ -527,7 +533,7 @@ t_trace_baseline_replay() {
 		fail "baseline syscalls are listed: $(grep -E '^ *- ' "$T/p.yaml" | tr -d ' ' | tr '\n' ' ')"
 	local i
 	for i in $(seq 20); do
-		confine p.yaml -- "$steps"
+		confine p.yaml -- "$steps" "$rounds"
 		if [ "$RC" != 0 ] || ! grep -qx "$want" "$T/out" ||
 			grep -qE 'secimport-bpf: (kill|log)' "$T/err"; then
 			fail "replay $i of 20: exit status $RC: $(grep -m1 -E 'secimport-bpf: (kill|log)' "$T/err")"
@@ -536,7 +542,7 @@ t_trace_baseline_replay() {
 	done
 	# The same lists without the baseline are not enough.
 	sed 's/^action: kill$/action: kill\ninterpreter_baseline: false/' "$T/p.yaml" >"$T/nobase.yaml"
-	confine nobase.yaml -- "$steps"
+	confine nobase.yaml -- "$steps" "$rounds"
 	expect_rc 137
 	expect_err 'kill .* module=workers syscall=(futex|brk|mmap|munmap|mremap|madvise|mprotect|rt_sigreturn|rt_sigprocmask|restart_syscall|gettid|set_robust_list|rseq|exit|uretprobe|uprobe|clock_gettime) '
 }
@@ -701,6 +707,24 @@ EOF
 	RC=$?
 	expect_rc 2
 	expect_err "bad\.yaml:3:16: error: unknown syscall 'opne'"
+	# The interpreter baseline: shown apart; the key takes true or false, with a list.
+	printf 'modules:\n  x:\n    syscalls: [read, futex]\n  y:\n    syscalls: [read]\n    interpreter_baseline: false\n' >"$T/base.yaml"
+	"$BIN" policy check "$T/base.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 0
+	expect_out '^  interpreter baseline \(every syscalls list allows it'
+	expect_out '^    allowed syscalls: read, and the interpreter baseline$'
+	expect_out '^    allowed syscalls: read \(interpreter_baseline: false\)$'
+	printf 'modules:\n  x:\n    syscalls: [read]\n    interpreter_baseline: yes\n' >"$T/bad.yaml"
+	"$BIN" policy check "$T/bad.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "bad\.yaml:4:27: error: interpreter_baseline must be true or false, not 'yes'"
+	printf 'modules:\n  x:\n    interpreter_baseline: false\n' >"$T/bad.yaml"
+	"$BIN" policy check "$T/bad.yaml" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 2
+	expect_err "bad\.yaml:3:5: error: interpreter_baseline goes with a syscalls list"
 }
 
 ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed benign helper_spawn
@@ -711,7 +735,7 @@ deny_open deny_kill trace_run trace_fork trace_merge trace_baseline_replay trace
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
-	[policy_check]="policy check: templates valid, --json parses, errors exit 2"
+	[policy_check]="policy check: templates valid, --json parses, baseline apart, errors exit 2"
 	[quickstart]="a no-shell module's os.system is killed, main's works"
 	[subprocess]="confined subprocess.check_call is killed, main's os.system works"
 	[network_denied]="a no-network module opening a socket is killed"

@@ -5,7 +5,10 @@ on pthread_create makes each thread start return through the kernel's
 trampoline (where it can be set: root, x86_64, Linux 6.11+), as under a
 profiler. Its trace must replay under the policy it wrote, every time.
 
-    python3 app.py [STEPS]   (how often each worker takes the lock; 200)"""
+    python3 app.py [STEPS [ROUNDS]]
+
+STEPS is how often each worker takes the lock (200), ROUNDS how many times
+16 workers and 2 consumers start and end (8)."""
 import ctypes
 import platform
 import signal
@@ -61,7 +64,8 @@ probe = uretprobe_on_pthread_create()
 import workers  # noqa: E402
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-total = workers.run(steps)
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+total = workers.run(steps, rounds)
 signal.setitimer(signal.ITIMER_REAL, 0, 0)
 print("workers done %d" % total)
-sys.exit(0 if total == workers.ROUNDS * workers.WORKERS * steps else 1)
+sys.exit(0 if total == rounds * workers.WORKERS * steps else 1)

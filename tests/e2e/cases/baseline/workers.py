@@ -1,5 +1,5 @@
-"""Threads starting and ending under contention: 8 rounds of 16 workers
-that fight over one lock (`steps` times each), condition waits with
+"""Threads starting and ending under contention: rounds (8 by default) of
+16 workers that fight over one lock (`steps` times each), condition waits with
 timeouts, a bounded queue between producers and consumers, a barrier,
 allocation in every thread (small objects, buffers above glibc's mmap
 threshold, a growing list) and garbage cycles."""
@@ -7,7 +7,7 @@ import gc
 import queue
 import threading
 
-ROUNDS, WORKERS = 8, 16
+WORKERS = 16
 
 
 def _worker(lock, cond, counter, barrier, q, big, steps):
@@ -39,12 +39,12 @@ def _consumer(q, done):
             pass
 
 
-def run(steps=200):
-    """Returns how often the lock was taken: ROUNDS * WORKERS * steps."""
+def run(steps=200, rounds=8):
+    """Returns how often the lock was taken: rounds * WORKERS * steps."""
     counter = [0]
     lock = threading.Lock()
     cond = threading.Condition()
-    for r in range(ROUNDS):
+    for r in range(rounds):
         q = queue.Queue(maxsize=4)
         done = threading.Event()
         barrier = threading.Barrier(WORKERS)
