@@ -155,6 +155,9 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 		bpf_map__set_max_entries(l->skel->maps.proc_sets, 1);
 		bpf_map__set_max_entries(l->skel->maps.adopt, 1);
 		bpf_map__set_max_entries(l->skel->maps.guard_tids, 1);
+		/* One program's code objects, not a host's. */
+		bpf_map__set_max_entries(l->skel->maps.code_owner, 65536);
+		bpf_map__set_max_entries(l->skel->maps.file_cache, 8192);
 	}
 	/* For measuring the verifier's work (PERFORMANCE.md): its statistics. */
 	if (getenv("SECIMPORT_VERIFIER_STATS"))
