@@ -62,10 +62,7 @@ int secimport_code_new(struct pt_regs *ctx)
 		return 0;
 	}
 	if (bpf_map_update_elem(&code_owner, &key, &owner, BPF_ANY)) {
-		/* Unrecorded, the code would run as nobody's: fail closed. */
-		bpf_send_signal(SIGKILL);
-		count(SECIMPORT_CNT_CODE_OWNER_FULL);
-		count(SECIMPORT_CNT_KILLED);
+		kill_unrecorded_identity();
 		return 0;
 	}
 	count(SECIMPORT_CNT_CODE_TAINTED);

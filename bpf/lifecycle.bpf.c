@@ -129,10 +129,7 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 		}
 	}
 	if ((pts->flags & SECIMPORT_TS_STACKWALK) && code_owner_fork(parent->tgid, child->tgid)) {
-		/* Without them its forged code would run as nobody's. */
-		bpf_send_signal(SIGKILL);
-		count(SECIMPORT_CNT_CODE_OWNER_FULL);
-		count(SECIMPORT_CNT_KILLED);
+		kill_unrecorded_identity();
 		return 0;
 	}
 	/*

@@ -228,12 +228,10 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 	s->nfound = 0;
 	s->search_tries = 0;
 	c->want = thread_key(off, task, &s->id_off);
-	s->off = *off; /* for tstate_step, which has no room for them */
 	if (!ts->py_runtime)
 		return 0; /* the runtime is not initialised yet: no frames */
-	/* interpreters.head and .main are adjacent in struct pyinterpreters */
-	if (off->runtime_interpreters_main != off->runtime_interpreters_head + 8 ||
-	    bpf_probe_read_user(heads, sizeof(heads),
+	/* interpreters.head and .main, adjacent (user space checked the layout) */
+	if (bpf_probe_read_user(heads, sizeof(heads),
 				(const void *)(ts->py_runtime + off->runtime_interpreters_head)))
 		return SECIMPORT_WALK_UNREADABLE;
 	single = heads[0] == heads[1];
@@ -246,6 +244,7 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 	ts->py_tstate = 0;
 	if (!heads[0])
 		return 0;
+	s->off = *off; /* for tstate_step, which has no room for them */
 	s->runtime_head = ts->py_runtime + off->runtime_interpreters_head;
 	c->interp = heads[0];
 	if (read_user_u64(c->interp + off->interp_threads_head, &c->tstate))

@@ -269,6 +269,17 @@ static __always_inline void count(__u32 which)
 		(*v)++;
 }
 
+/*
+ * A code identity that cannot be recorded (code_owner full): the process's
+ * code would run as nobody's, so it is killed (fail closed).
+ */
+static __always_inline void kill_unrecorded_identity(void)
+{
+	bpf_send_signal(SIGKILL);
+	count(SECIMPORT_CNT_CODE_OWNER_FULL);
+	count(SECIMPORT_CNT_KILLED);
+}
+
 static __always_inline struct secimport_thread *thread_state(struct task_struct *task)
 {
 	/* Cheapest exit first: a task that no BPF program gave storage. */

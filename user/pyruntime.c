@@ -426,9 +426,20 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 			return -1;
 		}
 		out->off = *table;
-		return 0;
+	} else if (read_debug_offsets(elf, fd, path, &runtime, major, minor, &out->off, err,
+				      errlen)) {
+		return -1;
 	}
-	return read_debug_offsets(elf, fd, path, &runtime, major, minor, &out->off, err, errlen);
+	/* The walker reads interpreters.head and .main in one 16-byte read. */
+	if (out->off.runtime_interpreters_main != out->off.runtime_interpreters_head + 8) {
+		snprintf(err, errlen,
+			 "%s: CPython %d.%d keeps interpreters.main at %u, not right after "
+			 "interpreters.head (%u): the stack walker does not know this layout",
+			 path, major, minor, out->off.runtime_interpreters_main,
+			 out->off.runtime_interpreters_head);
+		return -1;
+	}
+	return 0;
 }
 
 int pyruntime_read(const char *elf_path, int major, int minor, struct secimport_interp *out,
