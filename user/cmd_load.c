@@ -9,11 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -222,6 +224,13 @@ static int start_broker(const char *dir, int lfd, pid_t *pid)
 		setsid();
 		for (int fd = 0; fd < 3; fd++)
 			dup2(null, fd);
+		/*
+		 * Keep the socket, drop the rest: the loader's link and program
+		 * fds would keep the hooks attached after 'unload' unpins them.
+		 */
+		if (dup2(lfd, 3) < 0 || close_range(4, ~0U, 0))
+			_exit(EXIT_FAIL);
+		lfd = 3;
 		if (system_open(&s, dir, err, sizeof(err)))
 			_exit(EXIT_FAIL);
 		_exit(broker_serve(&s, lfd, false));
@@ -407,6 +416,24 @@ int cmd_load(int argc, char **argv)
 	return load(&o);
 }
 
+/* SIGTERM the broker and wait for it to go (then SIGKILL), so that when unload
+ * returns no secure_import() is served from the old maps. */
+static void stop_broker(pid_t pid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	kill(pid, SIGTERM);
+	if (pidfd < 0)
+		return;
+	if (poll(&pfd, 1, 5000) == 0) {
+		p_warn("the broker (pid %d) did not stop in 5 s; killing it", (int)pid);
+		kill(pid, SIGKILL);
+		poll(&pfd, 1, 5000);
+	}
+	close(pidfd);
+}
+
 int cmd_unload(int argc, char **argv)
 {
 	static const char usage[] =
@@ -432,8 +459,9 @@ int cmd_unload(int argc, char **argv)
 	if (system_open(&s, dir, err, sizeof(err)) == 0) {
 		pid_t pid = s.sysinfo.broker_pid;
 
-		if (pid > 0 && process_alive_as(pid, "secimport-bpf"))
-			kill(pid, SIGTERM);
+		/* the agent serves registrations itself, and unloads on its way out */
+		if (pid > 0 && pid != getpid() && process_alive_as(pid, "secimport-bpf"))
+			stop_broker(pid);
 		s.sysinfo.socket[sizeof(s.sysinfo.socket) - 1] = 0;
 		if (s.sysinfo.socket[0])
 			unlink(s.sysinfo.socket);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -128,7 +129,7 @@ void walk_failures_format(char *buf, size_t len, __u64 (*count)(void *ctx, unsig
 	}
 }
 
-void event_print(const struct event_printer *pr, const struct secimport_event *e)
+static void event_format(const struct event_printer *pr, const struct secimport_event *e)
 {
 	const char *sys = syscall_name(pr->table, e->syscall_nr);
 	const char *action = policy_action_name(e->action);
@@ -232,5 +233,28 @@ void event_print(const struct event_printer *pr, const struct secimport_event *e
 		}
 		fputc('\n', pr->out);
 	}
+}
+
+/*
+ * One record, one write(2): the confined program shares our stderr, and a line
+ * it prints while we format ours must not land inside our record (a pipe keeps
+ * writes of up to PIPE_BUF bytes whole).
+ */
+void event_print(const struct event_printer *pr, const struct secimport_event *e)
+{
+	struct event_printer mem = *pr;
+	char *buf = NULL;
+	size_t len = 0;
+
+	mem.out = open_memstream(&buf, &len);
+	if (!mem.out) {
+		event_format(pr, e);
+		fflush(pr->out);
+		return;
+	}
+	event_format(&mem, e);
+	fclose(mem.out);
 	fflush(pr->out);
+	write_all(fileno(pr->out), buf, len);
+	free(buf);
 }

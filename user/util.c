@@ -1,17 +1,29 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
 bool verbose;
 
+/* One message, one write(2), so the confined program's output cannot split it. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "secimport-bpf: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char line[4096];
+	int n = snprintf(line, sizeof(line), "secimport-bpf: %s", prefix);
+
+	if (n >= 0 && (size_t)n < sizeof(line) - 1)
+		n += vsnprintf(line + n, sizeof(line) - 1 - n, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2; /* truncated, still one line */
+	line[n++] = '\n';
+	fflush(stderr);
+	write_all(STDERR_FILENO, line, (size_t)n);
 }
 
 void p_err(const char *fmt, ...)
@@ -107,4 +119,21 @@ bool process_alive_as(pid_t pid, const char *comm)
 		return false;
 	*end = 0;
 	return strchr(buf, '(') && !strncmp(strchr(buf, '(') + 1, comm, strlen(comm));
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -26,6 +26,9 @@ void json_write_string(FILE *f, const char *s);
 /* Write @s for a one-line text record: non-printable bytes as \xNN. */
 void text_write_safe(FILE *f, const char *s);
 
+/* Write all @len bytes of @buf to @fd, retrying short writes; -errno on error. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* Is @pid a live (not zombie) process whose name starts with @comm? */
 bool process_alive_as(pid_t pid, const char *comm);
 
