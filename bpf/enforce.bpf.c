@@ -4,13 +4,15 @@
  * whether the syscall may run; a refused one gets the strictest action of
  * the modules that refuse it (SIGKILL to the process, or an event only).
  */
+#include "fdio.bpf.h"
 #include "verdict.bpf.h"
 
 /*
  * The number a policy is checked against. Thread creation is its own pseudo
- * syscall, so that "no shell" refuses processes but not threads.
+ * syscall, so that "no shell" refuses processes but not threads; so is I/O
+ * on a socket or on process memory (fdio.bpf.h).
  */
-static __always_inline __u32 policy_nr(struct pt_regs *regs, long id)
+static __always_inline __u32 policy_nr(struct task_struct *task, struct pt_regs *regs, long id)
 {
 	__u64 flags = 0;
 
@@ -27,7 +29,7 @@ static __always_inline __u32 policy_nr(struct pt_regs *regs, long id)
 		if (bpf_probe_read_user(&flags, sizeof(flags), args))
 			flags = 0;
 	} else {
-		return (__u32)id;
+		return fdio_policy_nr(task, regs, id);
 	}
 	return (flags & CLONE_THREAD) ? SECIMPORT_NR_THREAD_CREATE : (__u32)id;
 }
@@ -89,7 +91,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	struct secimport_thread *ts = thread_state(task);
 	struct walk_result walk = {};
 	struct verdict v = {};
-	__u32 evflags = 0, nr;
+	__u32 evflags = 0, nr, pnr;
 	bool compat = false;
 
 	if (!ts)
@@ -127,6 +129,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	/* ia32 numbers mean other syscalls: no policy can allow them. */
 	compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
 #endif
+	/* What the policy judges; for clone3, only a first look at user memory. */
+	pnr = compat ? SECIMPORT_SYSCALL_BITS : policy_nr(task, regs, id);
 	if (ts->flags & SECIMPORT_TS_STACKWALK) {
 		__u32 set;
 		struct secimport_set *si;
@@ -139,9 +143,10 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		si = bpf_map_lookup_elem(&sets, &set);
 		/* Walk only where some module could refuse, or for inheritance. */
 		if (si && !compat && !cfg_trace_files && !guard && !set_walks(si, id) &&
-		    !extra_sets_walk(ts, id))
+		    !extra_sets_walk(ts, id) &&
+		    (pnr == id || (!set_walks(si, pnr) && !extra_sets_walk(ts, pnr))))
 			return 0;
-		ts->stack_mask = stackwalk_modules(ts, task, policy_nr(regs, id), &evflags, &walk);
+		ts->stack_mask = stackwalk_modules(ts, task, pnr, &evflags, &walk);
 		v.mask = ts->stack_mask | ts->inherited_mask;
 		for (int i = 0; i < SECIMPORT_XSETS; i++) {
 			ts->xstack_mask[i] = walk.xmask[i];
@@ -168,7 +173,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
 			/* Allowed by every module of the set: nothing to decide. */
-			if (si && !set_walks(si, id))
+			if (si && !set_walks(si, id) && (pnr == id || !set_walks(si, pnr)))
 				return 0;
 		}
 	}
@@ -178,7 +183,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		evflags |= SECIMPORT_EVF_COMPAT;
 		nr = SECIMPORT_SYSCALL_BITS;
 	} else {
-		nr = policy_nr(regs, id);
+		nr = pnr;
 	}
 	if (!judge(ts, nr, &v))
 		return 0;
@@ -189,7 +194,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 	}
 	if (v.action & SECIMPORT_ACT_DENY) {
-		if (!compat && deny_covered(regs, id)) {
+		if (!compat && deny_covered(regs, nr)) {
 			/* The live hooks on this syscall's path return -EPERM. */
 			__u32 tid = task->pid, one = 1;
 
@@ -205,7 +210,9 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 		}
 	}
-	violation(ts, id, &v, evflags, &walk);
+	/* I/O judged by its descriptor is reported as what it was judged as */
+	violation(ts, nr >= SECIMPORT_NR_PSEUDO_FIRST && nr < SECIMPORT_SYSCALL_BITS ? nr : id, &v,
+		  evflags, &walk);
 	return 0;
 }
 

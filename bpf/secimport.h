@@ -52,6 +52,18 @@
 #define SECIMPORT_SYSCALL_BITS 1024
 #define SECIMPORT_SYSCALL_WORDS (SECIMPORT_SYSCALL_BITS / 64)
 #define SECIMPORT_NR_THREAD_CREATE (SECIMPORT_SYSCALL_BITS - 1)
+/*
+ * More pseudo syscalls, below it (no architecture has numbers this high):
+ * I/O through a descriptor judged by what the descriptor is. Writing to or
+ * reading from a socket with read/write/sendfile/splice... is sending or
+ * receiving (allowed where sendto/sendmsg or recvfrom/recvmsg are); any
+ * I/O on /proc/PID/mem is reaching into a process's memory, refused to
+ * every confined module (like bpf).
+ */
+#define SECIMPORT_NR_SOCKET_SEND (SECIMPORT_SYSCALL_BITS - 2)
+#define SECIMPORT_NR_SOCKET_RECV (SECIMPORT_SYSCALL_BITS - 3)
+#define SECIMPORT_NR_PROC_MEM (SECIMPORT_SYSCALL_BITS - 4)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_PROC_MEM
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over

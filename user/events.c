@@ -143,8 +143,9 @@ static void event_format(const struct event_printer *pr, const struct secimport_
 	if (e->flags & SECIMPORT_EVF_COMPAT) {
 		snprintf(sysbuf, sizeof(sysbuf), "ia32:%d", e->syscall_nr);
 		sys = sysbuf;
-	} else if (e->syscall_nr == SECIMPORT_NR_THREAD_CREATE) {
-		sys = "<thread creation>"; /* a sub-interpreter (no syscall of its own) */
+	} else if (syscall_pseudo_name(e->syscall_nr)) {
+		/* a sub-interpreter, or I/O judged by its descriptor */
+		sys = syscall_pseudo_name(e->syscall_nr);
 	} else if (!sys) {
 		snprintf(sysbuf, sizeof(sysbuf), "syscall_%d", e->syscall_nr);
 		sys = sysbuf;

@@ -147,6 +147,13 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 		if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
 			l->skel->rodata->cfg_deny_covered[nr / 64] |= 1ULL << (nr % 64);
 	}
+	/* read/write & co. on a socket pass the LSM's socket_sendmsg/recvmsg hooks */
+	if (lsm) {
+		l->skel->rodata->cfg_deny_covered[SECIMPORT_NR_SOCKET_SEND / 64] |=
+		    1ULL << (SECIMPORT_NR_SOCKET_SEND % 64);
+		l->skel->rodata->cfg_deny_covered[SECIMPORT_NR_SOCKET_RECV / 64] |=
+		    1ULL << (SECIMPORT_NR_SOCKET_RECV % 64);
+	}
 	l->skel->rodata->cfg_deny_cgroup = cgroup;
 	/* A loaded system's bookkeeping: `run` keeps one set of its own. */
 	if (!o->system) {
@@ -556,13 +563,18 @@ int loader_trace_modules(struct loader *l, __u32 set, __u64 (*allow)[SECIMPORT_S
 {
 	int fd = bpf_map__fd(l->skel->maps.trace_seen);
 	struct secimport_trace_key key, next, *prev = NULL;
+	int nr;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		if (key.set != set || key.module >= nr_modules || key.nr >= SECIMPORT_SYSCALL_BITS)
 			continue;
-		allow[key.module][key.nr / 64] |= 1ULL << (key.nr % 64);
+		/* read/write on a socket is allowed by what allows sending (receiving) */
+		nr = policy_pseudo_stand_in(syscall_table_native(), key.nr);
+		if (nr < 0)
+			continue;
+		allow[key.module][nr / 64] |= 1ULL << (nr % 64);
 	}
 	return errno == ENOENT ? 0 : -1;
 }
@@ -573,13 +585,16 @@ int loader_trace_files(struct loader *l, void (*cb)(void *ctx, const char *path,
 	int fd = bpf_map__fd(l->skel->maps.trace_files);
 	struct secimport_trace_file_key key, next, *prev = NULL;
 	char path[SECIMPORT_PATH_MAX + 1];
+	int nr;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		memcpy(path, key.path, SECIMPORT_PATH_MAX);
 		path[SECIMPORT_PATH_MAX] = 0;
-		cb(ctx, path, key.nr);
+		nr = policy_pseudo_stand_in(syscall_table_native(), key.nr);
+		if (nr >= 0)
+			cb(ctx, path, (unsigned int)nr);
 	}
 	return errno == ENOENT ? 0 : -1;
 }

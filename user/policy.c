@@ -721,6 +721,40 @@ static int parse_top(struct ctx *c, const struct node *root, struct policy *p)
 
 /* ---- compilation ---- */
 
+static bool allows_any(const struct syscall_table *t, const uint64_t *allow,
+		       const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (policy_allows_name(t, allow, names[i]))
+			return true;
+	return false;
+}
+
+static const char *const socket_send[] = { "sendto", "sendmsg", "sendmmsg" };
+static const char *const socket_recv[] = { "recvfrom", "recvmsg", "recvmmsg" };
+
+void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow)
+{
+	clear_bit(allow, SECIMPORT_NR_PROC_MEM);
+	clear_bit(allow, SECIMPORT_NR_SOCKET_SEND);
+	clear_bit(allow, SECIMPORT_NR_SOCKET_RECV);
+	if (allows_any(t, allow, socket_send, ARRAY_SIZE(socket_send)))
+		set_bit(allow, SECIMPORT_NR_SOCKET_SEND);
+	if (allows_any(t, allow, socket_recv, ARRAY_SIZE(socket_recv)))
+		set_bit(allow, SECIMPORT_NR_SOCKET_RECV);
+}
+
+int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
+{
+	if (nr == SECIMPORT_NR_SOCKET_SEND)
+		return syscall_lookup(t, "sendmsg");
+	if (nr == SECIMPORT_NR_SOCKET_RECV)
+		return syscall_lookup(t, "recvmsg");
+	if (nr == SECIMPORT_NR_PROC_MEM)
+		return -1;
+	return (int)nr;
+}
+
 static void compile_module(const struct syscall_table *t, struct policy_module *m,
 			   bool process_default, unsigned int top_action, int top_baseline)
 {

@@ -121,6 +121,16 @@ static inline bool policy_allows_name(const struct syscall_table *t, const uint6
 	return nr >= 0 && policy_allows(allow, (unsigned int)nr);
 }
 
+/*
+ * The pseudo syscalls a compiled bitmap gets from its real ones: I/O on a
+ * socket through read/write & co. where sendto/sendmsg/sendmmsg (sending)
+ * or recvfrom/recvmsg/recvmmsg (receiving) are allowed; process memory
+ * never. Done where policies go to the kernel.
+ */
+void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow);
+/* The real syscall that allows pseudo syscall @nr (-1: none can); @nr itself if real. */
+int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr);
+
 /* "kill", "log", ... for an action; "kill" -> SECIMPORT_ACT_* (0 if unknown). */
 const char *policy_action_name(unsigned int action);
 unsigned int policy_action_parse(const char *name);

@@ -16,13 +16,16 @@ void module_policy_compile(struct secimport_module_policy *out, const struct pol
 			   const struct syscall_table *t)
 {
 	int bpf_nr = syscall_lookup(t, "bpf");
+	uint64_t allow[SECIMPORT_SYSCALL_WORDS];
 
 	memset(out, 0, sizeof(*out));
 	out->action = m->action;
 	out->present = 1;
-	memcpy(out->allow, m->allow, sizeof(out->allow));
+	memcpy(allow, m->allow, sizeof(allow));
 	if (bpf_nr >= 0 && bpf_nr < SECIMPORT_SYSCALL_BITS)
-		out->allow[bpf_nr / 64] &= ~(1ULL << (bpf_nr % 64));
+		allow[bpf_nr / 64] &= ~(1ULL << (bpf_nr % 64));
+	policy_pseudo_derive(t, allow);
+	memcpy(out->allow, allow, sizeof(out->allow));
 }
 
 void set_walk_add(struct secimport_set *si, const struct secimport_module_policy *mp,

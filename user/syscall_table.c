@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "secimport.h"
 #include "syscall_table.h"
 
 /* x86_64_names[] and aarch64_names[], from scripts/gen_syscall_table.sh. */
@@ -66,6 +67,21 @@ int syscall_lookup(const struct syscall_table *t, const char *name)
 			return (int)nr;
 	}
 	return -1;
+}
+
+const char *syscall_pseudo_name(int nr)
+{
+	switch (nr) {
+	case SECIMPORT_NR_THREAD_CREATE:
+		return "<thread creation>";
+	case SECIMPORT_NR_SOCKET_SEND:
+		return "<socket send>";
+	case SECIMPORT_NR_SOCKET_RECV:
+		return "<socket receive>";
+	case SECIMPORT_NR_PROC_MEM:
+		return "<process memory>";
+	}
+	return NULL;
 }
 
 const char *syscall_name(const struct syscall_table *t, int nr)

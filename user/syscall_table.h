@@ -17,5 +17,7 @@ const struct syscall_table *syscall_table_native(void);
 int syscall_lookup(const struct syscall_table *t, const char *name);
 /* Name of syscall @nr, or NULL. */
 const char *syscall_name(const struct syscall_table *t, int nr);
+/* "<thread creation>", "<socket send>", ... for a pseudo syscall; NULL otherwise. */
+const char *syscall_pseudo_name(int nr);
 
 #endif

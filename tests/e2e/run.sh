@@ -789,6 +789,9 @@ declare -A DESC=(
 # shellcheck source=tests/e2e/attribution.sh
 . "$HERE/attribution.sh"
 ALL_TESTS="$ALL_TESTS $ATTRIBUTION_TESTS"
+# shellcheck source=tests/e2e/sidedoor.sh
+. "$HERE/sidedoor.sh"
+ALL_TESTS="$ALL_TESTS $SIDEDOOR_TESTS"
 
 selected=${*:-$ALL_TESTS}
 # SECIMPORT_TEST_EXCLUDE: tests reported as skipped here (the VM suite

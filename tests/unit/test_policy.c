@@ -236,6 +236,41 @@ static void test_thread_bit_from_clone(void **state)
 	release(p);
 }
 
+/* I/O judged by its descriptor: derived from the real syscalls, never process memory. */
+static void test_pseudo_derive(void **state)
+{
+	struct policy *p = parse_ok("modules:\n"
+				    "  none: {allow_networking: false}\n"
+				    "  net: {allow_networking: true}\n"
+				    "  send: {syscalls: [write, sendto]}\n"
+				    "  recv: {syscalls: [read, recvmsg]}\n"
+				    "  io: {syscalls: [read, write]}\n");
+	uint64_t bits[SECIMPORT_SYSCALL_WORDS];
+
+	(void)state;
+	for (size_t i = 0; i < p->nr_modules; i++) {
+		const struct policy_module *m = &p->modules[i];
+		bool send = !strcmp(m->name, "net") || !strcmp(m->name, "send");
+		bool recv = !strcmp(m->name, "net") || !strcmp(m->name, "recv");
+
+		memcpy(bits, m->allow, sizeof(bits));
+		memset(bits + SECIMPORT_SYSCALL_WORDS - 1, 0xff, sizeof(bits[0]));
+		policy_pseudo_derive(p->table, bits);
+		assert_int_equal(policy_allows(bits, SECIMPORT_NR_SOCKET_SEND), send);
+		assert_int_equal(policy_allows(bits, SECIMPORT_NR_SOCKET_RECV), recv);
+		assert_false(policy_allows(bits, SECIMPORT_NR_PROC_MEM));
+	}
+	/* A trace that saw socket I/O writes what allows it; process memory nothing. */
+	assert_int_equal(policy_pseudo_stand_in(p->table, SECIMPORT_NR_SOCKET_SEND),
+			 nr(p, "sendmsg"));
+	assert_int_equal(policy_pseudo_stand_in(p->table, SECIMPORT_NR_SOCKET_RECV),
+			 nr(p, "recvmsg"));
+	assert_int_equal(policy_pseudo_stand_in(p->table, SECIMPORT_NR_PROC_MEM), -1);
+	assert_int_equal(policy_pseudo_stand_in(p->table, (unsigned int)nr(p, "write")),
+			 nr(p, "write"));
+	release(p);
+}
+
 static void test_groups_in_list(void **state)
 {
 	struct policy *p = parse_ok("modules:\n"
@@ -1121,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(test_module_defaults),
 		cmocka_unit_test(test_allowlist_exact),
 		cmocka_unit_test(test_allowlist_empty),
+		cmocka_unit_test(test_pseudo_derive),
 		cmocka_unit_test(test_thread_bit_from_clone),
 		cmocka_unit_test(test_groups_in_list),
 		cmocka_unit_test(test_allow_flags_with_list),

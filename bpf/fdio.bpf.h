@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * I/O through a file descriptor, judged by what the descriptor is. read(2)
+ * on a socket the application opened receives from the network; write(2)
+ * on /proc/PID/mem rewrites a process's memory. The syscall's fd arguments
+ * are registers, and the file they name is read from the kernel's own fd
+ * table, so the confined code can change neither between this check and
+ * the syscall. Such a syscall is judged as a pseudo syscall of its own
+ * (SECIMPORT_NR_SOCKET_SEND, _RECV, _PROC_MEM); any other keeps its number.
+ */
+#ifndef SECIMPORT_FDIO_BPF_H
+#define SECIMPORT_FDIO_BPF_H
+
+#include "state.bpf.h"
+
+#define FDIO_S_IFMT 00170000
+#define FDIO_S_IFSOCK 0140000
+#define FDIO_PROC_SUPER_MAGIC 0x9fa0
+
+/* How a syscall uses its fd arguments (0: not an fd argument). */
+#define FDIO_RECV 1 /* reads from it */
+#define FDIO_SEND 2 /* writes to it */
+#define FDIO_MOVE 3 /* positions or copies it: matters for process memory only */
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_READ 0
+#define NR_WRITE 1
+#define NR_LSEEK 8
+#define NR_PREAD64 17
+#define NR_PWRITE64 18
+#define NR_READV 19
+#define NR_WRITEV 20
+#define NR_DUP 32
+#define NR_DUP2 33
+#define NR_SENDFILE 40
+#define NR_FCNTL 72
+#define NR_SPLICE 275
+#define NR_DUP3 292
+#define NR_PREADV 295
+#define NR_PWRITEV 296
+#define NR_COPY_FILE_RANGE 326
+#define NR_PREADV2 327
+#define NR_PWRITEV2 328
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_READ 63
+#define NR_WRITE 64
+#define NR_LSEEK 62
+#define NR_PREAD64 67
+#define NR_PWRITE64 68
+#define NR_READV 65
+#define NR_WRITEV 66
+#define NR_DUP 23
+#define NR_DUP2 (-1) /* arm64 has only dup3 */
+#define NR_SENDFILE 71
+#define NR_FCNTL 25
+#define NR_SPLICE 76
+#define NR_DUP3 24
+#define NR_PREADV 69
+#define NR_PWRITEV 70
+#define NR_COPY_FILE_RANGE 285
+#define NR_PREADV2 286
+#define NR_PWRITEV2 287
+#endif
+
+/* The file of descriptor @fd of @task, or NULL. */
+static __always_inline struct file *fdio_file(struct task_struct *task, __u64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]))
+		return NULL;
+	return f;
+}
+
+/* procfs's "mem" (/proc/PID/mem, /proc/PID/task/TID/mem): the only "mem" in procfs. */
+static __always_inline bool fdio_is_proc_mem(struct file *f)
+{
+	const unsigned char *name;
+	char buf[4] = {};
+
+	if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) != FDIO_PROC_SUPER_MAGIC)
+		return false;
+	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel(buf, sizeof(buf), name))
+		return false;
+	return buf[0] == 'm' && buf[1] == 'e' && buf[2] == 'm' && buf[3] == 0;
+}
+
+/*
+ * The pseudo syscall descriptor @fd makes of a syscall that uses it @how,
+ * or 0 when the descriptor is an ordinary one.
+ */
+static __always_inline __u32 fdio_judge_fd(struct task_struct *task, __u64 fd, int how)
+{
+	struct file *f = fdio_file(task, fd);
+	__u16 mode;
+
+	if (!f)
+		return 0;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & FDIO_S_IFMT) == FDIO_S_IFSOCK) {
+		if (how == FDIO_SEND)
+			return SECIMPORT_NR_SOCKET_SEND;
+		if (how == FDIO_RECV)
+			return SECIMPORT_NR_SOCKET_RECV;
+		return 0;
+	}
+	return fdio_is_proc_mem(f) ? SECIMPORT_NR_PROC_MEM : 0;
+}
+
+/*
+ * The number syscall @id is judged by, given its fd arguments: a pseudo
+ * syscall for I/O on a socket or on a process's memory, else @id.
+ */
+static __always_inline __u32 fdio_policy_nr(struct task_struct *task, struct pt_regs *regs, long id)
+{
+	int how0 = 0, how1 = 0, how2 = 0;
+	__u32 nr0 = 0, nr1 = 0, nr2 = 0;
+
+	switch (id) {
+	case NR_READ:
+	case NR_READV:
+	case NR_PREAD64:
+	case NR_PREADV:
+	case NR_PREADV2:
+		how0 = FDIO_RECV;
+		break;
+	case NR_WRITE:
+	case NR_WRITEV:
+	case NR_PWRITE64:
+	case NR_PWRITEV:
+	case NR_PWRITEV2:
+		how0 = FDIO_SEND;
+		break;
+	case NR_LSEEK:
+	case NR_DUP:
+	case NR_DUP2:
+	case NR_DUP3:
+	case NR_FCNTL:
+		how0 = FDIO_MOVE;
+		break;
+	case NR_SENDFILE: /* (out_fd, in_fd, ...) */
+		how0 = FDIO_SEND;
+		how1 = FDIO_RECV;
+		break;
+	case NR_SPLICE: /* (fd_in, off_in, fd_out, ...) */
+	case NR_COPY_FILE_RANGE:
+		how0 = FDIO_RECV;
+		how2 = FDIO_SEND;
+		break;
+	default:
+		return (__u32)id;
+	}
+	if (how0)
+		nr0 = fdio_judge_fd(task, PT_REGS_PARM1_CORE_SYSCALL(regs), how0);
+	if (how1)
+		nr1 = fdio_judge_fd(task, PT_REGS_PARM2_CORE_SYSCALL(regs), how1);
+	if (how2)
+		nr2 = fdio_judge_fd(task, PT_REGS_PARM3_CORE_SYSCALL(regs), how2);
+	/* Process memory first: it is refused to every confined module. */
+	if (nr0 == SECIMPORT_NR_PROC_MEM || nr1 == SECIMPORT_NR_PROC_MEM ||
+	    nr2 == SECIMPORT_NR_PROC_MEM)
+		return SECIMPORT_NR_PROC_MEM;
+	if (nr0)
+		return nr0;
+	if (nr1)
+		return nr1;
+	return nr2 ? nr2 : (__u32)id;
+}
+
+#endif /* SECIMPORT_FDIO_BPF_H */

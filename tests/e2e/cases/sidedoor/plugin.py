@@ -1,0 +1,123 @@
+# The confined module is the attacker: it never calls a socket syscall or
+# ptrace, only read/write & co. on descriptors that lead out.
+import os
+import threading
+
+
+def _got_out(marker_dir, what):
+    open(os.path.join(marker_dir, "escaped_" + what), "w").close()
+
+
+def sock_write(marker_dir, sock):
+    os.write(sock.fileno(), b"secret")
+    _got_out(marker_dir, "sock_write")
+
+
+def sock_writev(marker_dir, sock):
+    os.writev(sock.fileno(), [b"sec", b"ret"])
+    _got_out(marker_dir, "sock_writev")
+
+
+def sock_read(marker_dir, sock):
+    os.read(sock.fileno(), 100)
+    _got_out(marker_dir, "sock_read")
+
+
+def sock_sendfile(marker_dir, sock):
+    path = os.path.join(marker_dir, "payload")
+    with open(path, "wb") as f:
+        f.write(b"secret")
+    fd = os.open(path, os.O_RDONLY)
+    os.sendfile(sock.fileno(), fd, 0, 6)
+    _got_out(marker_dir, "sock_sendfile")
+
+
+def sock_found(marker_dir, sock):
+    """Not handed a socket: finds the application's in /proc/self/fd."""
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink("/proc/self/fd/" + name).startswith("socket:"):
+                os.write(int(name), b"secret")
+        except OSError:
+            pass
+    _got_out(marker_dir, "sock_found")
+
+
+def sock_thread(marker_dir, sock):
+    t = threading.Thread(target=os.write, args=(sock.fileno(), b"secret"))
+    t.start()
+    t.join()
+    _got_out(marker_dir, "sock_thread")
+
+
+def _target():
+    """Where the bytes of an object of ours are (PyBytesObject's ob_sval),
+    to write back what is there: harmless if the door were open."""
+    data = b"secimport side door target"
+    return id(data) + 32, data
+
+
+def _tried(marker_dir, what, op):
+    """The door is open when the syscall ran at all, whatever it returned."""
+    try:
+        op()
+    except OSError:
+        pass
+    _got_out(marker_dir, what)
+
+
+def mem_write(marker_dir):
+    addr, data = _target()
+    fd = os.open("/proc/self/mem", os.O_RDWR)
+    _tried(marker_dir, "mem_write", lambda: os.pwrite(fd, data, addr))
+
+
+def mem_read(marker_dir):
+    addr, data = _target()
+    fd = os.open("/proc/self/mem", os.O_RDONLY)
+    _tried(marker_dir, "mem_read", lambda: os.pread(fd, len(data), addr))
+
+
+def mem_dup_stdout(marker_dir):
+    """Positions the descriptor, to make it the application's stdout."""
+    addr, _ = _target()
+    fd = os.open("/proc/self/mem", os.O_RDWR)
+    _tried(marker_dir, "mem_dup_stdout", lambda: os.lseek(fd, addr, os.SEEK_SET))
+    _tried(marker_dir, "mem_dup_stdout2", lambda: os.dup2(fd, 1))
+
+
+def mem_task(marker_dir):
+    """The per-thread path, /proc/self/task/TID/mem, from a thread."""
+    addr, data = _target()
+
+    def run():
+        fd = os.open("/proc/self/task/%d/mem" % threading.get_native_id(), os.O_RDWR)
+        _tried(marker_dir, "mem_task", lambda: os.pwrite(fd, data, addr))
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+
+
+def mem_child(marker_dir, pid):
+    fd = os.open("/proc/%d/mem" % pid, os.O_RDWR)
+    _tried(marker_dir, "mem_child", lambda: os.pwrite(fd, b"\0", 4096))
+
+
+def benign(marker_dir):
+    """What a no-network module may do: files, pipes, /proc reads."""
+    path = os.path.join(marker_dir, "file")
+    with open(path, "w") as f:
+        f.write("data")
+    with open(path) as f:
+        f.read()
+    r, w = os.pipe()
+    os.write(w, b"x")
+    os.read(r, 1)
+    os.close(r)
+    os.close(w)
+    with open("/proc/self/status") as f:
+        f.read()
+    with open("/proc/self/maps") as f:
+        f.read()
+    open(os.path.join(marker_dir, "benign_ran"), "w").close()
