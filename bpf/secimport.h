@@ -63,7 +63,13 @@
 #define SECIMPORT_NR_SOCKET_SEND (SECIMPORT_SYSCALL_BITS - 2)
 #define SECIMPORT_NR_SOCKET_RECV (SECIMPORT_SYSCALL_BITS - 3)
 #define SECIMPORT_NR_PROC_MEM (SECIMPORT_SYSCALL_BITS - 4)
-#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_PROC_MEM
+/*
+ * A foreign function call or a raw address dereferenced through ctypes
+ * (libffi's ffi_call; the ctypes.cdata audit event): allowed only where the
+ * policy says allow_ctypes: true.
+ */
+#define SECIMPORT_NR_CTYPES (SECIMPORT_SYSCALL_BITS - 5)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_CTYPES
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over

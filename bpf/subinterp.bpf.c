@@ -15,11 +15,9 @@ int secimport_interp_new(struct pt_regs *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct secimport_thread *ts = thread_state(task);
-	struct walk_result walk = {};
-	struct verdict v = {};
-	__u32 evflags = 0, interp;
 	struct secimport_interp *ip;
 	__u64 main_interp;
+	__u32 interp;
 
 	if (!ts || !(ts->flags & SECIMPORT_TS_STACKWALK) || !ts->py_runtime)
 		return 0;
@@ -30,24 +28,7 @@ int secimport_interp_new(struct pt_regs *ctx)
 	    read_user_u64(ts->py_runtime + ip->off.runtime_interpreters_main, &main_interp) ||
 	    !main_interp)
 		return 0;
-	if (cfg_system)
-		refresh_sets(ts, task);
-	v.mask = stackwalk_modules(ts, task, SECIMPORT_NR_THREAD_CREATE, &evflags, &walk) |
-		 ts->inherited_mask;
-	for (int i = 0; i < SECIMPORT_XSETS; i++)
-		v.xmask[i] = cfg_system && ts->xset[i] ? walk.xmask[i] | ts->xinherited_mask[i] : 0;
-	if (!verdict_confined(&v) || !judge(ts, SECIMPORT_NR_THREAD_CREATE, &v))
-		return 0;
-	if (v.action & SECIMPORT_ACT_TRACE) {
-		trace_record(ts, SECIMPORT_NR_THREAD_CREATE, &v);
-		if (v.action == SECIMPORT_ACT_TRACE)
-			return 0;
-	}
-	if (v.action & SECIMPORT_ACT_DENY) {
-		v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
-		evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
-	}
-	violation(ts, SECIMPORT_NR_THREAD_CREATE, &v, evflags, &walk);
+	judge_at_probe(ts, task, SECIMPORT_NR_THREAD_CREATE);
 	return 0;
 }
 

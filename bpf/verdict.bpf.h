@@ -67,6 +67,47 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	bpf_ringbuf_submit(e, 0);
 }
 
+static __always_inline void trace_record(const struct secimport_thread *ts, __u32 nr,
+					 const struct verdict *v);
+
+/*
+ * A pseudo syscall @nr met in a probe of the interpreter or a library (no
+ * syscall of its own, so no hook can refuse it): judged on the walked
+ * stack, as the syscall hook judges; deny falls back to the kill.
+ */
+static __always_inline void judge_at_probe(struct secimport_thread *ts, struct task_struct *task,
+					   __u32 nr)
+{
+	struct walk_result walk = {};
+	struct verdict v = {};
+	__u32 evflags = 0;
+
+	if (cfg_system)
+		refresh_sets(ts, task);
+	if (ts->flags & SECIMPORT_TS_STACKWALK) {
+		v.mask = stackwalk_modules(ts, task, nr, &evflags, &walk) | ts->inherited_mask;
+		for (int i = 0; i < SECIMPORT_XSETS; i++)
+			v.xmask[i] =
+			    cfg_system && ts->xset[i] ? walk.xmask[i] | ts->xinherited_mask[i] : 0;
+	} else {
+		v.mask = effective_mask(ts, &evflags);
+		for (int i = 0; i < SECIMPORT_XSETS; i++)
+			v.xmask[i] = extra_mask(ts, i);
+	}
+	if (!verdict_confined(&v) || !judge(ts, nr, &v))
+		return;
+	if (v.action & SECIMPORT_ACT_TRACE) {
+		trace_record(ts, nr, &v);
+		if (v.action == SECIMPORT_ACT_TRACE)
+			return;
+	}
+	if (v.action & SECIMPORT_ACT_DENY) {
+		v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+		evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
+	}
+	violation(ts, nr, &v, evflags, &walk);
+}
+
 struct trace_ctx {
 	__u64 refusing;
 	__u32 set;

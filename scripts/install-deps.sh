@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="make gcc clang llvm binutils libbpf-dev bpftool libelf-dev zlib1g-dev \
 libyaml-dev libcmocka-dev clang-format shellcheck python3.11 python3-venv python3-pip python3-setuptools \
-qemu-system-x86 busybox-static cpio nodejs libpython3.11-testsuite"
+qemu-system-x86 busybox-static cpio nodejs libpython3.11-testsuite python3-numpy"
 
 # The VM suite downloads Debian's cloud kernel: it needs package lists.
 need_lists=false

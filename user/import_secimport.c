@@ -446,7 +446,7 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		e[i].name = NULL;
 		m->line = e[i].key->line;
 		m->column = e[i].key->column;
-		m->allow_shell = m->allow_networking = POLICY_UNSET;
+		m->allow_shell = m->allow_networking = m->allow_ctypes = POLICY_UNSET;
 		m->has_syscalls = true;
 		m->action = e[i].action;
 		for (size_t w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
@@ -487,7 +487,8 @@ static int import_tree(const struct node *root, void *arg)
 	}
 	/* No process_default: slot 0 allows everything, as policy.c leaves it. */
 	out->process_default.allow_shell = out->process_default.allow_networking =
-	    out->process_default.interpreter_baseline = POLICY_UNSET;
+	    out->process_default.allow_ctypes = out->process_default.interpreter_baseline =
+		POLICY_UNSET;
 	out->process_default.action = out->action;
 	memset(out->process_default.allow, 0xff, sizeof(out->process_default.allow));
 	return 0;

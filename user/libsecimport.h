@@ -36,6 +36,15 @@ int secimport_register(const char *module, const char *const *locations, const i
 		       const char *const *syscalls, size_t nr_syscalls, const char *action,
 		       char *err, size_t errlen);
 
+/*
+ * secimport_register() with @allow_ctypes too: 0, 1, or -1 for the policy
+ * default (refused).
+ */
+int secimport_register2(const char *module, const char *const *locations, const int *prefix,
+			size_t nr_locations, int allow_shell, int allow_networking,
+			int allow_ctypes, const char *const *syscalls, size_t nr_syscalls,
+			const char *action, char *err, size_t errlen);
+
 /* The library's version string. */
 const char *secimport_version(void);
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +44,10 @@ struct loader {
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
 	struct bpf_link *code_probes[SECIMPORT_MAX_INTERPS]; /* code identity */
 	struct bpf_link *interp_probes[SECIMPORT_MAX_INTERPS]; /* sub-interpreter creation */
+	struct bpf_link *audit_probes[SECIMPORT_MAX_INTERPS]; /* ctypes.cdata */
+	struct bpf_link *ffi_probe; /* libffi's ffi_call: ctypes' foreign calls */
+	struct bpf_link *ffi_probe_own[SECIMPORT_MAX_INTERPS]; /* builds with libffi linked in */
+	bool ffi_tried;
 	int unix_connect_type; /* BPF_CGROUP_UNIX_CONNECT here, -1 if the kernel has none */
 	struct bpf_link *guard_links[2];
 	char cgroup_root[256];
@@ -307,7 +312,10 @@ void loader_destroy(struct loader *l)
 		bpf_link__destroy(l->runtime_probes[i]);
 		bpf_link__destroy(l->code_probes[i]);
 		bpf_link__destroy(l->interp_probes[i]);
+		bpf_link__destroy(l->audit_probes[i]);
+		bpf_link__destroy(l->ffi_probe_own[i]);
 	}
+	bpf_link__destroy(l->ffi_probe);
 	for (size_t i = 0; i < l->nr_deny_links; i++)
 		bpf_link__destroy(l->deny_links[i]);
 	for (int i = 0; i < 2; i++)
@@ -353,6 +361,90 @@ int loader_add_interpreter(struct loader *l, const char *path, char *err, size_t
 		snprintf(err, errlen, "failed to register interpreter %s: %s", path, errstr(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * libffi, where ctypes makes every foreign call: the one the C library's
+ * loader finds for "libffi.so.N", as _ctypes would (0, and @path empty, if
+ * none is installed).
+ */
+static void find_libffi(char *path, size_t len)
+{
+	static const char *const names[] = { "libffi.so.8", "libffi.so.7", "libffi.so.6" };
+
+	path[0] = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !path[0]; i++) {
+		void *h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+		Dl_info info;
+		void *sym;
+
+		if (!h)
+			h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+		if (!h)
+			continue;
+		sym = dlsym(h, "ffi_call");
+		if (sym && dladdr(sym, &info) && info.dli_fname && info.dli_fname[0] == '/')
+			snprintf(path, len, "%s", info.dli_fname);
+		dlclose(h);
+	}
+}
+
+/*
+ * ctypes' ways to raw memory (ctypes.bpf.c): PySys_Audit of build @n, and
+ * libffi's ffi_call once for every process (or the interpreter's own, for a
+ * build that links libffi in).
+ */
+static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
+				struct bpf_uprobe_opts *opts, char *err, size_t errlen)
+{
+	char ffi[PATH_MAX];
+	__u64 offset;
+
+	if (pyruntime_symbol_offset(elf, "PySys_Audit", &offset)) {
+		snprintf(err, errlen,
+			 "%s lacks PySys_Audit: ctypes' raw addresses cannot be judged", elf);
+		return -1;
+	}
+	l->audit_probes[n] = bpf_program__attach_uprobe_opts(l->skel->progs.secimport_py_audit, -1,
+							     elf, offset, opts);
+	if (!l->audit_probes[n]) {
+		snprintf(err, errlen, "failed to attach the audit probe to %s: %s", elf,
+			 errstr(errno));
+		return -1;
+	}
+	if (pyruntime_symbol_offset(elf, "ffi_call", &offset) == 0) {
+		/* libffi linked into this build: its own copy, for its processes */
+		l->ffi_probe_own[n] = bpf_program__attach_uprobe_opts(
+		    l->skel->progs.secimport_ffi_call, -1, elf, offset, opts);
+		if (!l->ffi_probe_own[n]) {
+			snprintf(err, errlen, "failed to attach the ffi_call probe to %s: %s", elf,
+				 errstr(errno));
+			return -1;
+		}
+	}
+	if (l->ffi_tried)
+		return 0;
+	l->ffi_tried = true;
+	find_libffi(ffi, sizeof(ffi));
+	if (!ffi[0]) {
+		/* No libffi on this host: no ctypes either, unless a build has its own. */
+		p_info("no libffi.so found: ctypes' foreign calls are judged only in builds "
+		       "that link libffi in");
+		return 0;
+	}
+	if (pyruntime_symbol_offset(ffi, "ffi_call", &offset)) {
+		snprintf(err, errlen, "%s has no ffi_call symbol", ffi);
+		return -1;
+	}
+	l->ffi_probe = bpf_program__attach_uprobe_opts(l->skel->progs.secimport_ffi_call, -1, ffi,
+						       offset, opts);
+	if (!l->ffi_probe) {
+		snprintf(err, errlen, "failed to attach the ffi_call probe to %s: %s", ffi,
+			 errstr(errno));
+		return -1;
+	}
+	p_info("ctypes' foreign calls judged at %s", ffi);
 	return 0;
 }
 
@@ -413,13 +505,19 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 			 errstr(errno));
 		goto fail;
 	}
+	if (attach_ctypes_probes(l, elf, n, &opts, err, errlen))
+		goto fail;
 	l->nr_interps++;
 	*id = n;
 	return 0;
 fail:
+	bpf_link__destroy(l->ffi_probe_own[n]);
+	l->ffi_probe_own[n] = NULL;
+	bpf_link__destroy(l->audit_probes[n]);
+	bpf_link__destroy(l->interp_probes[n]);
 	bpf_link__destroy(l->code_probes[n]);
 	bpf_link__destroy(l->runtime_probes[n]);
-	l->code_probes[n] = l->runtime_probes[n] = NULL;
+	l->code_probes[n] = l->runtime_probes[n] = l->interp_probes[n] = l->audit_probes[n] = NULL;
 	return -1;
 }
 
@@ -720,10 +818,11 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		}
 	}
 	/* What covering an interpreter later needs (system_cover.c). */
-	struct bpf_program *cover_progs[] = { l->skel->progs.secimport_py_runtime_init,
-					      l->skel->progs.secimport_adopt,
-					      l->skel->progs.secimport_code_new,
-					      l->skel->progs.secimport_interp_new };
+	struct bpf_program *cover_progs[] = {
+		l->skel->progs.secimport_py_runtime_init, l->skel->progs.secimport_adopt,
+		l->skel->progs.secimport_code_new,	  l->skel->progs.secimport_interp_new,
+		l->skel->progs.secimport_py_audit,	  l->skel->progs.secimport_ffi_call
+	};
 
 	for (size_t i = 0; i < sizeof(cover_progs) / sizeof(cover_progs[0]); i++) {
 		struct bpf_program *p = cover_progs[i];
@@ -769,6 +868,14 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "interp_probe_%u", i);
 		if (pin_link(l->interp_probes[i], dir, name, err, errlen))
 			return -1;
+		snprintf(name, sizeof(name), "audit_probe_%u", i);
+		if (pin_link(l->audit_probes[i], dir, name, err, errlen))
+			return -1;
+		snprintf(name, sizeof(name), "ffi_probe_%u", i);
+		if (l->ffi_probe_own[i] && pin_link(l->ffi_probe_own[i], dir, name, err, errlen))
+			return -1;
 	}
+	if (l->ffi_probe && pin_link(l->ffi_probe, dir, "ffi_probe", err, errlen))
+		return -1;
 	return 0;
 }

@@ -31,9 +31,10 @@ struct ctx {
 
 static const char *const top_keys[] = { "version", "action", "process_default",
 					"modules", "cgroup", "interpreter_baseline" };
-static const char *const settings_keys[] = { "allow_shell", "allow_networking",
-					     "syscalls",    "action",
-					     "location",    "interpreter_baseline" };
+static const char *const settings_keys[] = {
+	"allow_shell", "allow_networking", "allow_ctypes",	  "syscalls",
+	"action",      "location",	   "interpreter_baseline"
+};
 
 static const char *const shell_group[] = {
 	"fork",
@@ -496,6 +497,7 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 
 	m->allow_shell = POLICY_UNSET;
 	m->allow_networking = POLICY_UNSET;
+	m->allow_ctypes = POLICY_UNSET;
 	m->interpreter_baseline = POLICY_UNSET;
 	if (node_is_null(val))
 		return 0;
@@ -514,6 +516,8 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 			err = parse_bool(c, k, v, &m->allow_shell);
 		} else if (node_is_str(k, "allow_networking")) {
 			err = parse_bool(c, k, v, &m->allow_networking);
+		} else if (node_is_str(k, "allow_ctypes")) {
+			err = parse_bool(c, k, v, &m->allow_ctypes);
 		} else if (node_is_str(k, "syscalls")) {
 			err = parse_syscalls(c, k, v, m);
 		} else if (node_is_str(k, "action")) {
@@ -792,6 +796,14 @@ static void compile_module(const struct syscall_table *t, struct policy_module *
 	if (net != POLICY_UNSET)
 		apply_group(t, m->allow, network_group, ARRAY_SIZE(network_group),
 			    net == POLICY_TRUE);
+	/*
+	 * ctypes reaches raw memory: refused unless allowed, also with a list;
+	 * process-wide (process_default) it stays allowed unless refused.
+	 */
+	if (m->allow_ctypes == POLICY_TRUE || (process_default && m->allow_ctypes == POLICY_UNSET))
+		set_bit(m->allow, SECIMPORT_NR_CTYPES);
+	else
+		clear_bit(m->allow, SECIMPORT_NR_CTYPES);
 	if (!m->action)
 		m->action = top_action;
 }
@@ -805,7 +817,8 @@ static int compile(struct ctx *c, struct policy *p)
 		return error_at(c, 1, 1, "out of memory");
 	if (!p->has_process_default)
 		p->process_default.allow_shell = p->process_default.allow_networking =
-		    p->process_default.interpreter_baseline = POLICY_UNSET;
+		    p->process_default.allow_ctypes = p->process_default.interpreter_baseline =
+			POLICY_UNSET;
 	compile_module(p->table, &p->process_default, true, p->action, p->interpreter_baseline);
 	for (i = 0; i < p->nr_modules; i++)
 		compile_module(p->table, &p->modules[i], false, p->action, p->interpreter_baseline);

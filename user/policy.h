@@ -27,6 +27,7 @@ struct policy_module {
 	unsigned int line, column; /* 1-based position of the name, for diagnostics */
 	int allow_shell; /* enum policy_tristate, as written */
 	int allow_networking; /* enum policy_tristate, as written */
+	int allow_ctypes; /* enum policy_tristate, as written */
 	bool has_syscalls; /* a strict `syscalls` allowlist was given */
 	unsigned int action; /* SECIMPORT_ACT_*, resolved (never 0 after parsing) */
 	char *location; /* `location`: where it was found when written (NULL if not said) */
@@ -89,6 +90,12 @@ void policy_override_action(struct policy *p, unsigned int action);
 
 /* Does any module (or process_default) use action flag @flag (SECIMPORT_ACT_*)? */
 bool policy_uses_action(const struct policy *p, unsigned int flag);
+
+/* A pseudo syscall other than thread creation: a key or a derived bit, never a list entry. */
+static inline bool policy_nr_is_pseudo(unsigned int nr)
+{
+	return nr >= SECIMPORT_NR_PSEUDO_FIRST && nr < SECIMPORT_NR_THREAD_CREATE;
+}
 
 /* Bit helpers over compiled bitmaps. */
 static inline bool policy_allows(const uint64_t *allow, unsigned int nr)

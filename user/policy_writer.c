@@ -372,6 +372,8 @@ static int check_module(const struct syscall_table *t, const struct groups *g,
 	if (!m->has_syscalls) {
 		/* Everything, minus whole groups: nothing else has a spelling. */
 		for (unsigned int nr = 0; nr < SECIMPORT_SYSCALL_BITS; nr++) {
+			if (policy_nr_is_pseudo(nr))
+				continue; /* said by a key, or derived */
 			if (policy_allows(m->allow, nr) || policy_allows(g->shell, nr) ||
 			    policy_allows(g->network, nr))
 				continue;
@@ -394,7 +396,8 @@ static int check_module(const struct syscall_table *t, const struct groups *g,
 		return 0;
 	}
 	for (unsigned int nr = 0; nr < THREAD; nr++)
-		if (policy_allows(m->allow, nr) && !syscall_name(t, (int)nr))
+		if (!policy_nr_is_pseudo(nr) && policy_allows(m->allow, nr) &&
+		    !syscall_name(t, (int)nr))
 			return fail(err, errlen,
 				    "%s allows syscall number %u, which has no name on %s: a list "
 				    "cannot name it (policy_normalize() drops it)",
@@ -504,7 +507,8 @@ static size_t normalize_module(const struct syscall_table *t, struct policy_modu
 	if (m->baseline)
 		policy_baseline_bits(t, m->allow);
 	for (unsigned int nr = 0; nr < THREAD; nr++) {
-		if (policy_allows(m->allow, nr) && !syscall_name(t, (int)nr)) {
+		if (!policy_nr_is_pseudo(nr) && policy_allows(m->allow, nr) &&
+		    !syscall_name(t, (int)nr)) {
 			clear_bit(m->allow, nr);
 			dropped++;
 		}
@@ -616,6 +620,16 @@ static int write_list(FILE *f, const char *ind, const struct syscall_table *t,
 	return 0;
 }
 
+/* allow_ctypes where it differs from the default (modules: false; process_default: true). */
+static void write_ctypes(FILE *f, const char *ind, const struct policy *p,
+			 const struct policy_module *m)
+{
+	bool allowed = policy_allows(m->allow, SECIMPORT_NR_CTYPES);
+
+	if (m == &p->process_default ? !allowed : allowed)
+		fprintf(f, "%sallow_ctypes: %s\n", ind, allowed ? "true" : "false");
+}
+
 /* A module's settings at indentation @ind. */
 static int write_settings(FILE *f, const char *ind, const struct policy *p, const struct groups *g,
 			  const struct policy_module *m)
@@ -635,10 +649,12 @@ static int write_settings(FILE *f, const char *ind, const struct policy *p, cons
 			group_state(m->allow, g->shell) == GROUP_NONE ? "false" : "true");
 		fprintf(f, "%sallow_networking: %s\n", ind,
 			group_state(m->allow, g->network) == GROUP_NONE ? "false" : "true");
+		write_ctypes(f, ind, p, m);
 		return 0;
 	}
 	write_flag(f, ind, t, m->allow, g->shell, "allow_shell", "shell");
 	write_flag(f, ind, t, m->allow, g->network, "allow_networking", "network");
+	write_ctypes(f, ind, p, m);
 	/* Only where the module differs from the top level's default. */
 	if (!m->baseline && p->interpreter_baseline != POLICY_FALSE)
 		fprintf(f, "%sinterpreter_baseline: false # every syscall is in the list\n", ind);
@@ -753,6 +769,8 @@ static void merge_module(const struct groups *g, struct policy_module *d,
 	d->baseline = false;
 	d->interpreter_baseline = POLICY_UNSET;
 	memset(d->allow, 0xff, sizeof(d->allow));
+	if (!policy_allows(any, SECIMPORT_NR_CTYPES))
+		clear_bit(d->allow, SECIMPORT_NR_CTYPES);
 	d->allow_shell = group_state(any, g->shell) == GROUP_NONE ? POLICY_FALSE : POLICY_TRUE;
 	d->allow_networking =
 	    group_state(any, g->network) == GROUP_NONE ? POLICY_FALSE : POLICY_TRUE;

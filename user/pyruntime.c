@@ -564,3 +564,20 @@ int pyruntime_file_offset(const char *path, __u64 vaddr, __u64 *offset)
 	close(fd);
 	return ret;
 }
+
+int pyruntime_symbol_offset(const char *path, const char *name, __u64 *offset)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+	GElf_Sym sym;
+	Elf *elf;
+
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && !find_symbol(elf, name, &sym) && sym.st_value)
+		ret = 0;
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return ret ? -1 : pyruntime_file_offset(path, sym.st_value, offset);
+}

@@ -44,4 +44,7 @@ int pyruntime_find_libpython(pid_t pid, char *path, size_t len);
 /* File offset of address @vaddr of ELF @path (for a uprobe). -1 if unmapped. */
 int pyruntime_file_offset(const char *path, __u64 vaddr, __u64 *offset);
 
+/* File offset of symbol @name (.dynsym, then .symtab) of ELF @path. -1 if absent. */
+int pyruntime_symbol_offset(const char *path, const char *name, __u64 *offset);
+
 #endif

@@ -80,6 +80,8 @@ const char *syscall_pseudo_name(int nr)
 		return "<socket receive>";
 	case SECIMPORT_NR_PROC_MEM:
 		return "<process memory>";
+	case SECIMPORT_NR_CTYPES:
+		return "<ctypes>";
 	}
 	return NULL;
 }

@@ -66,11 +66,13 @@ def _load():
         except OSError as e:
             errors.append(str(e))
             continue
-        lib.secimport_register.restype = ctypes.c_int
-        lib.secimport_register.argtypes = [
+        # secimport_register2: secimport_register and allow_ctypes
+        lib.secimport_register2.restype = ctypes.c_int
+        lib.secimport_register2.argtypes = [
             ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_int),
-            ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
-            ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
+            ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+            ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p,
+            ctypes.c_size_t,
         ]
         _lib = lib
         return lib
@@ -134,11 +136,14 @@ def _tristate(value):
 
 
 def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None,
-                  action="kill", allow_shells=None, **unknown):
+                  action="kill", allow_shells=None, allow_ctypes=False, **unknown):
     """Confine module `name` in this process, then import and return it.
 
     allow_shell: may it create processes and run programs (default False).
     allow_networking: may it use sockets (default False).
+    allow_ctypes: may it call foreign functions or reach raw memory through
+        ctypes (default False; allowing it voids the sandbox's guarantees for
+        the module: it could rewrite what the sandbox reads).
     syscalls: a strict allowlist of syscall names (everything else refused,
         but the interpreter baseline: what CPython does by itself, such as
         futex and mmap; see docs/POLICY.md).
@@ -171,12 +176,13 @@ def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None
         nr_sc = len(syscalls)
         sc = (ctypes.c_char_p * max(nr_sc, 1))(*[s.encode() for s in syscalls])
     err = ctypes.create_string_buffer(1024)
-    ret = lib.secimport_register(
+    ret = lib.secimport_register2(
         name.encode(), paths, prefix, len(locs),
         # Without an allowlist the original's defaults apply (both False);
         # with one, only what the caller said explicitly.
         _tristate(allow_shell) if syscalls is None or allow_shell else -1,
         _tristate(allow_networking) if syscalls is None or allow_networking else -1,
+        _tristate(allow_ctypes),
         sc, nr_sc, str(action).encode(), err, len(err))
     if ret != 0:
         raise SecureImportError("secure_import(%r): %s" % (name, err.value.decode(errors="replace")))

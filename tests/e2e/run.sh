@@ -792,6 +792,9 @@ ALL_TESTS="$ALL_TESTS $ATTRIBUTION_TESTS"
 # shellcheck source=tests/e2e/sidedoor.sh
 . "$HERE/sidedoor.sh"
 ALL_TESTS="$ALL_TESTS $SIDEDOOR_TESTS"
+# shellcheck source=tests/e2e/ctypesdoor.sh
+. "$HERE/ctypesdoor.sh"
+ALL_TESTS="$ALL_TESTS $CTYPES_TESTS"
 
 selected=${*:-$ALL_TESTS}
 # SECIMPORT_TEST_EXCLUDE: tests reported as skipped here (the VM suite

@@ -205,6 +205,20 @@ t_confined_bpf() {
 	unload
 }
 
+t_secure_import_ctypes() {
+	fresh secure_import_ctypes
+	load
+	py ctypes_case.py "$M" default
+	events
+	expect_rc 137
+	expect_no_file poked "ctypes.memmove by a module registered without allow_ctypes ran"
+	expect_event 'kill .* module=ctmod syscall=<ctypes> ' 1
+	py ctypes_case.py "$M" allowed
+	expect_rc 0
+	expect_file poked "secure_import(..., allow_ctypes=True) allows ctypes"
+	unload
+}
+
 # A request on one connection that hands over another connection's socket,
 # as something forging who is asking would.
 t_forged_socket() {
@@ -776,7 +790,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running broker_killed unload load_twice status usage
+secure_import_ctypes cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -789,6 +803,7 @@ declare -A DESC=(
 	[loosen]="a second registration cannot loosen a module's confinement"
 	[confined_registers]="a confined module calling secure_import is refused"
 	[confined_bpf]="bpf() is refused to confined code whatever its policy allows"
+	[secure_import_ctypes]="secure_import: ctypes refused by default, allowed with allow_ctypes=True"
 	[forged_socket]="a request handing over another connection's socket is refused"
 	[silent_clients]="connections that never send hold up no other registration"
 	[two_processes]="two processes, two policies for one module: each judged by its own"

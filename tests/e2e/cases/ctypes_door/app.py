@@ -1,0 +1,24 @@
+# The trusted application lets a confined module use ctypes one way; a
+# module without allow_ctypes must be killed before the operation runs.
+import os
+import sys
+
+marker_dir, scenario = sys.argv[1], sys.argv[2]
+os.system("touch %s/main_ran" % marker_dir)
+if scenario == "app_imported":
+    import ctypes  # the application's, before the plugin runs
+
+    ctypes.memmove(ctypes.create_string_buffer(4), b"abc", 3)  # main may
+if scenario == "numpy":
+    import npuser
+
+    npuser.compute(marker_dir)
+elif scenario == "allowed":
+    import ctplugin
+
+    ctplugin.use(marker_dir)
+else:
+    import plugin
+
+    getattr(plugin, "ct_" + scenario)(marker_dir)
+print("app finished")
