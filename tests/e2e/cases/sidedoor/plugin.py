@@ -121,3 +121,88 @@ def benign(marker_dir):
     with open("/proc/self/maps") as f:
         f.read()
     open(os.path.join(marker_dir, "benign_ran"), "w").close()
+
+
+# --- red team ---
+# Each takes (marker_dir, sock) like sock_*: the application's connected
+# socket; none calls a socket syscall itself.
+
+
+def sock_bigfd(marker_dir, sock):
+    """The socket at a descriptor number above 2**24: the hook reads the fd
+    table at fd & 0xffffff, where a pipe of ours is."""
+    import resource
+
+    r, w = os.pipe()
+    big = (1 << 24) + w
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (big + 1, hard))
+    os.dup2(sock.fileno(), big)
+    os.write(big, b"secret")
+    _got_out(marker_dir, "sock_bigfd")
+
+
+def sock_highbits(marker_dir, sock):
+    """write(2) through libc's syscall(): the kernel takes the fd as an
+    unsigned int, the hook the whole register (no memory is touched)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    data = b"secret"
+    libc.syscall(ctypes.c_long(1), ctypes.c_long((1 << 32) | sock.fileno()),
+                 ctypes.c_char_p(data), ctypes.c_long(len(data)))
+    _got_out(marker_dir, "sock_highbits")
+
+
+def mem_parent(marker_dir, pid, addr):
+    """The application's memory, from the worker it forked (the plugin runs
+    there): the write must not land, even though a kill is not a refusal."""
+    fd = os.open("/proc/%d/mem" % pid, os.O_RDWR)
+    _tried(marker_dir, "mem_parent", lambda: os.pwrite(fd, b"OVERWRITE", addr))
+
+
+def laundered(marker_dir, wfile):
+    """Bytes put into the application's buffered socket file: no syscall
+    here; the application's own flush sends them later."""
+    wfile.write(b"secret")
+    _got_out(marker_dir, "laundered")
+
+
+def sock_deferred(marker_dir, sock):
+    """A builtin the interpreter calls at exit: no frame of ours then."""
+    import atexit
+
+    atexit.register(os.write, sock.fileno(), b"secret")
+    _got_out(marker_dir, "sock_deferred")
+
+
+# False kills: what a module without the network does that is not network.
+
+
+def report_progress(marker_dir, conn):
+    """A worker reporting to the application over the multiprocessing
+    connection it was handed (Pipe(): a socketpair)."""
+    conn.send("50%")
+    open(os.path.join(marker_dir, "reported"), "w").close()
+
+
+def log_line(marker_dir):
+    """print(), where the program's stdout is a socket (systemd's journal,
+    inetd, a supervisor)."""
+    import sys
+
+    print("plugin: working")
+    sys.stdout.flush()
+    open(os.path.join(marker_dir, "logged"), "w").close()
+
+
+def crunch(marker_dir):
+    """Pure computation (no I/O), long enough for a signal to arrive."""
+    import time
+
+    end = time.monotonic() + 0.5
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+    open(os.path.join(marker_dir, "crunched"), "w").close()
