@@ -57,7 +57,7 @@ $(OUTPUT)/syscall_names.c: scripts/gen_syscall_table.sh | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)sh $< $@
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/secimport.h bpf/state.bpf.h bpf/stackwalk.bpf.h bpf/verdict.bpf.h $(VMLINUX) | $(OUTPUT)/bpf
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * I/O through a file descriptor, judged by what the descriptor is. read(2)
- * on a socket the application opened receives from the network; write(2)
- * on /proc/PID/mem rewrites a process's memory. The syscall's fd arguments
- * are registers, and the file they name is read from the kernel's own fd
- * table, so the confined code can change neither between this check and
- * the syscall. Such a syscall is judged as a pseudo syscall of its own
- * (SECIMPORT_NR_SOCKET_SEND, _RECV, _PROC_MEM); any other keeps its number.
+ * on a socket the application opened (not a UNIX one) receives from the
+ * network; write(2) on /proc/PID/mem rewrites a process's memory. The fd
+ * arguments are registers, and the file they name is read from the
+ * kernel's own fd table, not from memory the program controls. Another
+ * thread can still replace the descriptor (dup2) between this look and the
+ * kernel's: a race against the check, which BPF LSM's socket and file
+ * hooks do not have (DESIGN.md, known limits). Such a syscall is judged as
+ * a pseudo syscall of its own (SECIMPORT_NR_SOCKET_SEND, _RECV, _PROC_MEM);
+ * any other keeps its number.
  */
 #ifndef SECIMPORT_FDIO_BPF_H
 #define SECIMPORT_FDIO_BPF_H
@@ -16,6 +19,7 @@
 #define FDIO_S_IFMT 00170000
 #define FDIO_S_IFSOCK 0140000
 #define FDIO_PROC_SUPER_MAGIC 0x9fa0
+#define FDIO_AF_UNIX 1
 
 /* How a syscall uses its fd arguments (0: not an fd argument). */
 #define FDIO_RECV 1 /* reads from it */
@@ -62,8 +66,11 @@
 #define NR_PWRITEV2 287
 #endif
 
-/* The file of descriptor @fd of @task, or NULL. */
-static __always_inline struct file *fdio_file(struct task_struct *task, __u64 fd)
+/*
+ * The file of descriptor @fd of @task, or NULL. The kernel takes an fd
+ * argument as an unsigned int: the register's upper half is not the fd's.
+ */
+static __always_inline struct file *fdio_file(struct task_struct *task, __u32 fd)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds;
@@ -72,7 +79,7 @@ static __always_inline struct file *fdio_file(struct task_struct *task, __u64 fd
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]))
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
 		return NULL;
 	return f;
 }
@@ -95,15 +102,24 @@ static __always_inline bool fdio_is_proc_mem(struct file *f)
  * The pseudo syscall descriptor @fd makes of a syscall that uses it @how,
  * or 0 when the descriptor is an ordinary one.
  */
-static __always_inline __u32 fdio_judge_fd(struct task_struct *task, __u64 fd, int how)
+static __always_inline __u32 fdio_judge_fd(struct task_struct *task, __u32 fd, int how)
 {
 	struct file *f = fdio_file(task, fd);
+	struct socket *sock;
 	__u16 mode;
 
 	if (!f)
 		return 0;
 	mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & FDIO_S_IFMT) == FDIO_S_IFSOCK) {
+		/*
+		 * A UNIX socket is not the network: stdout under systemd's
+		 * journal, multiprocessing.Pipe, asyncio's wakeup socketpair.
+		 * (Connecting one is still refused: connect is in the group.)
+		 */
+		sock = BPF_CORE_READ(f, private_data);
+		if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == FDIO_AF_UNIX)
+			return 0;
 		if (how == FDIO_SEND)
 			return SECIMPORT_NR_SOCKET_SEND;
 		if (how == FDIO_RECV)

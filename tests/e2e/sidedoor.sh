@@ -104,15 +104,20 @@ ext_door() {
 # The hook judges the fd register as a 64-bit value, the kernel as an
 # unsigned int: fd | 1 << 32 (libc's syscall(), no memory touched) is the
 # socket to the kernel and "not in the table" (fail open) to the hook.
-# Fix: fdio_file() takes a __u32 fd (checked: this test then passes, the
-# verifier needs no mask either).
-t_door_rt_fd_high_bits() { door_case sock_highbits '<socket send>'; }
+# (rawplugin: no network, but ctypes allowed, to make the raw syscall.)
+t_door_rt_fd_high_bits() {
+	fresh sidedoor
+	confine policy.yaml -- "$M" sock_highbits
+	expect_rc 137
+	expect_no_file escaped_sock_highbits "the raw write(2) returned: it got out"
+	expect_no_file peer_received "the module's data reached the other end"
+	expect_err "kill .* module=rawplugin syscall=<socket send> "
+}
 
 # The hook reads fds[fd & 0xffffff]: the socket dup2'ed to 2**24 + N is
 # judged by whatever is at N (a pipe). Needs a hard RLIMIT_NOFILE above
 # 2**24 (containers under a LimitNOFILE=infinity runtime get 2**30).
-# Fix: no mask (the bound is max_fds, already checked). Not run here: this
-# host allows no hard limit that high.
+# Not run where the hard limit is lower (as on the CI machines).
 t_door_rt_fd_alias() {
 	if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -le $((1 << 24 | 64)) ]; then
 		skip "needs a hard RLIMIT_NOFILE above 2**24 (here $(ulimit -Hn))"
@@ -167,16 +172,24 @@ t_door_rt_atexit() {
 	expect_err 'kill .* module=plugin syscall=<socket send> '
 }
 
-# False kills: a socket that is not the network. Each was fine before the
-# side-door check; with it, a module without the network is killed.
-# Inherent to "every socket is the network" (these are AF_UNIX socketpairs);
-# an answer: judge AF_UNIX (socketpairs at least) apart from the network.
+# False kills: a socket that is not the network. The red team found each
+# killed by the first side-door check; UNIX sockets are not judged as the
+# network since.
 fk_case() {
 	fresh sidedoor
 	confine policy.yaml -- "$M" "$1"
 	expect_rc 0
 	expect_file "$2" "$3"
 	expect_no_violation
+}
+# The price of the above: a UNIX socket the application already connected
+# (to a local daemon) is not the network to the check.
+t_door_unix_borrowed() {
+	known_escape "I/O on a UNIX socket is not judged as networking (connect is)"
+	fresh sidedoor
+	confine policy.yaml -- "$M" unix_write
+	expect_rc 137
+	expect_no_file peer_received "the plugin's bytes reached the application's UNIX peer"
 }
 # multiprocessing.Pipe() (duplex: a socketpair), Connection.send is os.write.
 t_door_rt_fk_mp_pipe() { fk_case mp_pipe app_got_report "a worker's report over multiprocessing.Pipe"; }
@@ -189,7 +202,7 @@ t_door_rt_fk_signal() { fk_case signal_wakeup crunched "a signal arriving while 
 
 SIDEDOOR_TESTS="$SIDEDOOR_TESTS door_rt_fd_high_bits door_rt_fd_alias door_rt_kill_write
 door_rt_kill_writev door_rt_mem_parent door_rt_laundered door_rt_atexit door_rt_fk_mp_pipe
-door_rt_fk_stdout door_rt_fk_signal"
+door_rt_fk_stdout door_rt_fk_signal door_unix_borrowed"
 
 DESC+=(
 	[door_rt_fd_high_bits]="write(2) with fd | 1 << 32 (libc syscall()) is still sending"
@@ -201,5 +214,6 @@ DESC+=(
 	[door_rt_atexit]="os.write on a socket registered with atexit does not go out"
 	[door_rt_fk_mp_pipe]="no false kill: multiprocessing.Pipe send from a module without the network"
 	[door_rt_fk_stdout]="no false kill: print() where stdout is a socket"
+	[door_unix_borrowed]="I/O on a UNIX socket the application connected is refused to a no-network module"
 	[door_rt_fk_signal]="no false kill: a signal's wakeup byte written while the module computes"
 )

@@ -8,6 +8,7 @@ import threading
 
 import netplugin
 import plugin
+import rawplugin
 
 marker_dir, scenario = sys.argv[1], sys.argv[2]
 
@@ -35,7 +36,13 @@ os.system("touch %s/main_ran" % marker_dir)
 if scenario.startswith("sock_"):
     cli, peer = connected_pair()
     peer.sendall(b"from the peer")
-    getattr(plugin, scenario)(marker_dir, cli)
+    getattr(plugin if hasattr(plugin, scenario) else rawplugin, scenario)(marker_dir, cli)
+    if received(peer):
+        open(os.path.join(marker_dir, "peer_received"), "w").close()
+elif scenario == "unix_write":
+    # A connected UNIX socket of the application's (to a local daemon, say).
+    cli, peer = socket.socketpair()
+    plugin.sock_write(marker_dir, cli)
     if received(peer):
         open(os.path.join(marker_dir, "peer_received"), "w").close()
 elif scenario.startswith("ext_"):

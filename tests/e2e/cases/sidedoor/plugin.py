@@ -142,19 +142,6 @@ def sock_bigfd(marker_dir, sock):
     _got_out(marker_dir, "sock_bigfd")
 
 
-def sock_highbits(marker_dir, sock):
-    """write(2) through libc's syscall(): the kernel takes the fd as an
-    unsigned int, the hook the whole register (no memory is touched)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    data = b"secret"
-    libc.syscall(ctypes.c_long(1), ctypes.c_long((1 << 32) | sock.fileno()),
-                 ctypes.c_char_p(data), ctypes.c_long(len(data)))
-    _got_out(marker_dir, "sock_highbits")
-
-
 def mem_parent(marker_dir, pid, addr):
     """The application's memory, from the worker it forked (the plugin runs
     there): the write must not land, even though a kill is not a refusal."""
