@@ -419,6 +419,18 @@ for e in $ENGINES; do
 	row syscalls-python "$e" "Python socket+close, in the confined module" ns \
 		"direct syscalls.py socket $PY_SOCKET" \
 		"confined $e confine-sysmod.yaml -- syscalls.py socket $PY_SOCKET"
+	# I/O judged by its descriptor (side doors): a file, and a TCP socket
+	# the module may use (the fd lookup only), or that another, no-network
+	# module could not (a stack walk at every write).
+	row syscalls-python "$e" "Python write to /dev/null, in the confined module" ns \
+		"direct syscalls.py writefile $PY_GETPID" \
+		"confined $e confine-sysmod.yaml -- syscalls.py writefile $PY_GETPID"
+	row syscalls-python "$e" "Python write to a TCP socket, in the confined module (allowed)" ns \
+		"direct syscalls.py writesock $PY_SOCKET" \
+		"confined $e confine-sysmod.yaml -- syscalls.py writesock $PY_SOCKET"
+	row syscalls-python "$e" "Python write to a TCP socket; another module no-net" ns \
+		"direct syscalls.py writesock $PY_SOCKET" \
+		"confined $e confine-json-nonet.yaml -- syscalls.py writesock $PY_SOCKET"
 	# A socket() some module could refuse: the stack walker walks the stack
 	# (the loop itself is 4 frames deep: 6 and DEEP-4 more make 10 and DEEP).
 	for d in 6 $((DEEP - 4)); do

@@ -1,6 +1,6 @@
 """Syscall loops run by sysmod. Prints the seconds per iteration.
 
-    syscalls.py getpid|openclose|socket|socket-refused N [DEPTH]
+    syscalls.py getpid|openclose|socket|socket-refused|writefile|writesock N [DEPTH]
 
 With DEPTH, the loop runs under DEPTH more frames of this (unconfined) file:
 what a stack walk at each syscall has to go through.

@@ -274,6 +274,32 @@ static void test_pseudo_derive(void **state)
 	release(p);
 }
 
+/* allow_ctypes: refused unless allowed, with or without a list; process-wide allowed. */
+static void test_allow_ctypes(void **state)
+{
+	struct policy *p = parse_ok("process_default: {allow_shell: false}\n"
+				    "modules:\n"
+				    "  none:\n"
+				    "  yes: {allow_ctypes: true}\n"
+				    "  no: {allow_ctypes: false, allow_shell: true}\n"
+				    "  list: {syscalls: [read]}\n"
+				    "  listyes: {syscalls: [read], allow_ctypes: true}\n");
+
+	(void)state;
+	assert_true(policy_allows(p->process_default.allow, SECIMPORT_NR_CTYPES));
+	assert_false(policy_allows(p->modules[0].allow, SECIMPORT_NR_CTYPES));
+	assert_true(policy_allows(p->modules[1].allow, SECIMPORT_NR_CTYPES));
+	assert_false(policy_allows(p->modules[2].allow, SECIMPORT_NR_CTYPES));
+	assert_false(policy_allows(p->modules[3].allow, SECIMPORT_NR_CTYPES));
+	assert_true(policy_allows(p->modules[4].allow, SECIMPORT_NR_CTYPES));
+	assert_int_equal(p->modules[1].allow_ctypes, POLICY_TRUE);
+	assert_int_equal(p->modules[0].allow_ctypes, POLICY_UNSET);
+	release(p);
+	p = parse_ok("process_default: {allow_ctypes: false}\n");
+	assert_false(policy_allows(p->process_default.allow, SECIMPORT_NR_CTYPES));
+	release(p);
+}
+
 static void test_groups_in_list(void **state)
 {
 	struct policy *p = parse_ok("modules:\n"
@@ -1161,6 +1187,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_exact),
 		cmocka_unit_test(test_allowlist_empty),
 		cmocka_unit_test(test_pseudo_derive),
+		cmocka_unit_test(test_allow_ctypes),
 		cmocka_unit_test(test_thread_bit_from_clone),
 		cmocka_unit_test(test_groups_in_list),
 		cmocka_unit_test(test_allow_flags_with_list),

@@ -149,6 +149,25 @@ static void test_round_trip_flags_only(void **state)
 	round_trip("action: log\nmodules: {x.y: {allow_shell: true, action: kill}}\n");
 }
 
+static void test_round_trip_ctypes(void **state)
+{
+	char *text;
+
+	(void)state;
+	round_trip("modules:\n"
+		   "  a: {allow_ctypes: true}\n"
+		   "  b: {allow_ctypes: false}\n"
+		   "  c: {syscalls: [read], allow_ctypes: true}\n"
+		   "  d: {syscalls: [read]}\n");
+	round_trip("process_default: {allow_ctypes: false}\nmodules: {a: {allow_ctypes: true}}\n");
+	round_trip("process_default: {syscalls: [read]}\n");
+	/* Written only where it differs from the default. */
+	text = round_trip_arch("modules: {a: {allow_ctypes: true}, b: {}}\n", "x86_64");
+	assert_non_null(strstr(text, "allow_ctypes: true"));
+	assert_null(strstr(text, "allow_ctypes: false"));
+	free(text);
+}
+
 static void test_round_trip_lists(void **state)
 {
 	(void)state;
@@ -883,6 +902,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_flags_only),
+		cmocka_unit_test(test_round_trip_ctypes),
 		cmocka_unit_test(test_round_trip_lists),
 		cmocka_unit_test(test_round_trip_baseline),
 		cmocka_unit_test(test_round_trip_thread_bit),
