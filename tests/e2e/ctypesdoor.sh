@@ -50,7 +50,7 @@ t_ctypes_allowed() {
 }
 
 t_ctypes_numpy() {
-	if ! "$PY" -c 'import numpy' 2>/dev/null; then
+	if ! "$PY" -c 'import numpy; numpy.arange' 2>/dev/null; then
 		skip "$PY has no numpy (python3-numpy is Debian's 3.11's)"
 		return
 	fi
