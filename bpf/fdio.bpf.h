@@ -67,30 +67,50 @@
 #endif
 
 /*
+ * The file operations of a socket and of procfs's "mem", learned from the
+ * loader's own descriptors (fdio_learn): one pointer then tells a file's
+ * kind, instead of a walk through its inode. 0 until learned; the slow
+ * path decides meanwhile.
+ */
+#define FDIO_FOP_SOCKET 0
+#define FDIO_FOP_PROC_MEM 1
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} fdio_fops SEC(".maps");
+
+/*
  * The file of descriptor @fd of @task, or NULL. The kernel takes an fd
  * argument as an unsigned int: the register's upper half is not the fd's.
  */
 static __always_inline struct file *fdio_file(struct task_struct *task, __u32 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	/* Trusted pointers from the current task: plain loads, no helper calls. */
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = NULL;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!files)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fdt = files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
+		return NULL;
+	fds = (struct file **)fdt->fd;
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
 		return NULL;
 	return f;
 }
 
 /* procfs's "mem" (/proc/PID/mem, /proc/PID/task/TID/mem): the only "mem" in procfs. */
-static __always_inline bool fdio_is_proc_mem(struct file *f)
+static __always_inline bool fdio_is_proc_mem(struct file *f, struct inode *inode)
 {
 	const unsigned char *name;
 	char buf[4] = {};
 
-	if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) != FDIO_PROC_SUPER_MAGIC)
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != FDIO_PROC_SUPER_MAGIC)
 		return false;
 	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	if (bpf_probe_read_kernel(buf, sizeof(buf), name))
@@ -104,29 +124,69 @@ static __always_inline bool fdio_is_proc_mem(struct file *f)
  */
 static __always_inline __u32 fdio_judge_fd(struct task_struct *task, __u32 fd, int how)
 {
+	__u32 k_sock = FDIO_FOP_SOCKET, k_mem = FDIO_FOP_PROC_MEM;
 	struct file *f = fdio_file(task, fd);
+	__u64 *sock_fop, *mem_fop, fop;
+	struct inode *inode;
 	struct socket *sock;
-	__u16 mode;
 
 	if (!f)
 		return 0;
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & FDIO_S_IFMT) == FDIO_S_IFSOCK) {
-		/*
-		 * A UNIX socket is not the network: stdout under systemd's
-		 * journal, multiprocessing.Pipe, asyncio's wakeup socketpair.
-		 * (Connecting one is still refused: connect is in the group.)
-		 */
-		sock = BPF_CORE_READ(f, private_data);
-		if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == FDIO_AF_UNIX)
+	sock_fop = bpf_map_lookup_elem(&fdio_fops, &k_sock);
+	mem_fop = bpf_map_lookup_elem(&fdio_fops, &k_mem);
+	if (sock_fop && mem_fop && *sock_fop && *mem_fop) {
+		/* The fast path: the file's kind from its operations alone. */
+		fop = (__u64)BPF_CORE_READ(f, f_op);
+		if (fop == *mem_fop)
+			return SECIMPORT_NR_PROC_MEM;
+		if (fop != *sock_fop)
 			return 0;
-		if (how == FDIO_SEND)
-			return SECIMPORT_NR_SOCKET_SEND;
-		if (how == FDIO_RECV)
-			return SECIMPORT_NR_SOCKET_RECV;
-		return 0;
+	} else {
+		inode = BPF_CORE_READ(f, f_inode);
+		if ((BPF_CORE_READ(inode, i_mode) & FDIO_S_IFMT) != FDIO_S_IFSOCK)
+			return fdio_is_proc_mem(f, inode) ? SECIMPORT_NR_PROC_MEM : 0;
 	}
-	return fdio_is_proc_mem(f) ? SECIMPORT_NR_PROC_MEM : 0;
+	/*
+	 * A UNIX socket is not the network: stdout under systemd's journal,
+	 * multiprocessing.Pipe, asyncio's wakeup socketpair. (Connecting one
+	 * is still refused: connect is in the group.)
+	 */
+	sock = BPF_CORE_READ(f, private_data);
+	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == FDIO_AF_UNIX)
+		return 0;
+	if (how == FDIO_SEND)
+		return SECIMPORT_NR_SOCKET_SEND;
+	if (how == FDIO_RECV)
+		return SECIMPORT_NR_SOCKET_RECV;
+	return 0;
+}
+
+/*
+ * The loader calls fcntl(F_GETFD) on a TCP socket and on its own
+ * /proc/self/mem right after attaching: learn their file operations (once;
+ * only from the loader, whose descriptors are what they say). The kinds
+ * are checked the slow way first.
+ */
+static __always_inline void fdio_learn(struct task_struct *task, struct pt_regs *regs)
+{
+	struct file *f = fdio_file(task, (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs));
+	struct inode *inode;
+	__u64 fop, *slot;
+	__u32 k;
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & FDIO_S_IFMT) == FDIO_S_IFSOCK)
+		k = FDIO_FOP_SOCKET;
+	else if (fdio_is_proc_mem(f, inode))
+		k = FDIO_FOP_PROC_MEM;
+	else
+		return;
+	fop = (__u64)BPF_CORE_READ(f, f_op);
+	slot = bpf_map_lookup_elem(&fdio_fops, &k);
+	if (slot && !*slot)
+		*slot = fop;
 }
 
 /*

@@ -2,6 +2,7 @@
 /* The one definition of the shared maps; the other objects declare them extern. */
 #define SECIMPORT_DEFINE_MAPS
 #include "stackwalk.bpf.h"
+#include "fdio.bpf.h"
 
 /* Loaded system: module names of every set, for events, status and apply. */
 struct {

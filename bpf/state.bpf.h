@@ -217,7 +217,9 @@ const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS] = {};
 const volatile __u32 cfg_deny_cgroup = 0;
 const volatile __u32 cfg_trace_files = 0; /* learning mode: record every frame's file */
 const volatile __u32 cfg_system = 0; /* a loaded system: cover every interpreter exec */
+const volatile __u32 cfg_loader_tgid = 0; /* the loader, teaching fdio.bpf.h its f_ops */
 #else
+extern const volatile __u32 cfg_loader_tgid;
 extern const volatile __u32 cfg_system;
 extern const volatile __u64 cfg_deny_covered[SECIMPORT_SYSCALL_WORDS];
 extern const volatile __u32 cfg_deny_cgroup;
