@@ -133,9 +133,15 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	/* ia32 numbers mean other syscalls: no policy can allow them. */
 	compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
 #endif
-	/* What the policy judges; for clone3, only a first look at user memory. */
-	pnr = compat ? SECIMPORT_SYSCALL_BITS : policy_nr(task, regs, id);
+	/*
+	 * What the policy judges (for clone3, only a first look at user
+	 * memory; for fd I/O, the descriptor's kind): worked out only where a
+	 * walk or a confined thread needs it.
+	 */
+	pnr = compat ? SECIMPORT_SYSCALL_BITS : (__u32)id;
 	if (ts->flags & SECIMPORT_TS_STACKWALK) {
+		if (!compat)
+			pnr = policy_nr(task, regs, id);
 		__u32 set;
 		struct secimport_set *si;
 		/* The registration path (a UNIX connect) needs to know who is on the stack. */
@@ -170,12 +176,15 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		}
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		v.mask = stop_for_engine(ts);
+		if (!compat)
+			pnr = policy_nr(task, regs, id);
 	} else {
 		v.mask = effective_mask(ts, &evflags);
 		if (v.mask && !compat) {
 			__u32 set = ts->set;
 			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
+			pnr = policy_nr(task, regs, id);
 			/* Allowed by every module of the set: nothing to decide. */
 			if (si && !set_walks(si, id) && (pnr == id || !set_walks(si, pnr)))
 				return 0;
