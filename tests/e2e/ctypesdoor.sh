@@ -77,3 +77,108 @@ DESC+=(
 	[ctypes_allowed]="allow_ctypes: true: foreign calls and raw addresses run"
 	[ctypes_numpy]="a confined numpy (it imports ctypes) imports and computes"
 )
+
+# --- red team ---
+
+# A confined module other than plugin, killed at <ctypes> before SCENARIO's
+# operation ran: ctypes_case_of MODULE SCENARIO.
+ctypes_case_of() {
+	fresh ctypes_door
+	confine policy.yaml -- "$M" "$2"
+	expect_rc 137
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file "escaped_$2" "the module's raw memory access ran: it got out ($2)"
+	expect_err "kill .* module=$1 syscall=<ctypes> "
+}
+
+# _ctypes.PyObj_FromPtr raises ctypes.PyObj_FromPtr, not ctypes.cdata, and
+# makes no foreign call: a forged bytearray over all of memory. Fixable: the
+# audit probe judges the event ctypes.PyObj_FromPtr too.
+t_ctypes_pyobj_fromptr() { ctypes_case pyobj_fromptr; }
+
+# The same forged bytearray read from a Union's py_object field (O_get):
+# ctypes objects alone, like a pointer indexed out of bounds.
+t_ctypes_union_pyobject() {
+	known_escape "ctypes objects reach raw memory without a foreign call or an audit event"
+	ctypes_case union_pyobject
+}
+
+# c_char_p(int).value reads the string at any address (z_set, z_get).
+t_ctypes_charp_read() {
+	known_escape "ctypes objects reach raw memory without a foreign call or an audit event"
+	ctypes_case charp_read
+}
+
+# The module copies libffi (a new inode: the uprobe is on the system file's),
+# loads the copy with ExtensionFileLoader (the failed PyInit lookup leaves it
+# mapped), then imports ctypes: _ctypes binds ffi_call to the copy by soname.
+# Fixable: probe ffi_call in every libffi the process maps (or judge where
+# _ctypes calls it, in the interpreter), or refuse a confined module's load
+# of a shared object it wrote.
+t_ctypes_libffi_copy() { ctypes_case_of ffiplugin libffi_copy; }
+
+# cffi's backend (Debian's python3-cffi-backend, no cffi needed): cast()
+# makes a char * of any address; no foreign call, no audit event. Fixable:
+# judge _cffi_backend's cast/from_buffer entry points (through its method
+# table) as <ctypes>, or its import by a confined module.
+t_ctypes_cffi_cast() {
+	if ! "$PY" -c 'import _cffi_backend' 2>/dev/null; then
+		skip "$PY has no _cffi_backend"
+		return
+	fi
+	ctypes_case cffi_cast
+}
+
+# numpy (confined with the defaults) makes an array at any address from an
+# __array_interface__ dict: raw memory with no ctypes at all. Fixable: judge
+# numpy's PyArray_FromInterface (C-API table slot) with a foreign data
+# pointer as <ctypes>.
+t_ctypes_np_array_interface() {
+	if ! "$PY" -c 'import numpy' 2>/dev/null; then
+		skip "$PY has no numpy (python3-numpy is Debian's 3.11's)"
+		return
+	fi
+	ctypes_case_of npattack np_array_interface
+}
+
+# False kills: benign code, default policy.
+ctypes_benign() {
+	fresh ctypes_door
+	confine policy.yaml -- "$M" "b_$1"
+	expect_rc 0
+	expect_file "$1_ran" "$2"
+	expect_no_violation
+}
+
+# from_buffer raises ctypes.cdata (PyCData_AtAddress) after ctypes.cdata/buffer.
+t_ctypes_from_buffer() {
+	ctypes_benign from_buffer "a Structure over the module's own bytearray is not raw memory"
+}
+
+t_ctypes_mp_value() {
+	ctypes_benign mp_value "multiprocessing.Value (sharedctypes: from_buffer, memset) is not raw memory"
+}
+
+t_ctypes_gi_glib() {
+	if ! "$PY" -c 'import gi; gi.require_version("GLib", "2.0")' 2>/dev/null; then
+		skip "$PY has no PyGObject"
+		return
+	fi
+	ctypes_benign gi_glib "PyGObject's calls through libffi are not ctypes"
+}
+
+CTYPES_TESTS="$CTYPES_TESTS ctypes_pyobj_fromptr ctypes_union_pyobject ctypes_charp_read
+ctypes_libffi_copy ctypes_cffi_cast ctypes_np_array_interface ctypes_from_buffer ctypes_mp_value
+ctypes_gi_glib"
+
+DESC+=(
+	[ctypes_pyobj_fromptr]="_ctypes.PyObj_FromPtr on a forged object by a confined module is killed"
+	[ctypes_union_pyobject]="a py_object read from a forged Union field by a confined module is killed"
+	[ctypes_charp_read]="c_char_p(address).value by a confined module is killed"
+	[ctypes_libffi_copy]="ctypes bound to the module's own copy of libffi is killed"
+	[ctypes_cffi_cast]="_cffi_backend.cast to a raw address by a confined module is killed"
+	[ctypes_np_array_interface]="a numpy array over a raw address by a confined module is killed"
+	[ctypes_from_buffer]="ctypes from_buffer over the module's own bytearray: no violation"
+	[ctypes_mp_value]="multiprocessing.Value in a confined module: no violation"
+	[ctypes_gi_glib]="PyGObject (GLib through libffi) in a confined module: no violation"
+)

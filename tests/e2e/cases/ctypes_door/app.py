@@ -13,6 +13,18 @@ if scenario == "numpy":
     import npuser
 
     npuser.compute(marker_dir)
+elif scenario == "libffi_copy":
+    import ffiplugin
+
+    ffiplugin.ct_libffi_copy(marker_dir)
+elif scenario.startswith("np_"):
+    import npattack
+
+    getattr(npattack, scenario)(marker_dir)
+elif scenario.startswith("b_"):
+    import benign
+
+    getattr(benign, scenario)(marker_dir)
 elif scenario == "allowed":
     import ctplugin
 

@@ -78,3 +78,68 @@ def ct_buffer_pointer(marker_dir):
     memoryview(s).cast("B")[:8] = _addr().to_bytes(8, sys.byteorder)
     s.p[0] = s.p[0]
     _got_out(marker_dir, "buffer_pointer")
+
+
+# --- red team ---
+
+_FAKE = None
+
+
+def _fake_bytearray():
+    """A bytearray header (refcnt, type, size, alloc, bytes, start, exports)
+    whose buffer starts at 0 and spans all of memory, in a bytes object."""
+    global _FAKE
+    _FAKE = b"".join(
+        n.to_bytes(8, sys.byteorder) for n in (1 << 40, id(bytearray), 1 << 62, 1 << 62, 0, 0, 0)
+    )
+    return id(_FAKE) + 32
+
+
+def _flip(mem, marker_dir, what):
+    """Write one byte of DATA through @mem (all of memory), check, restore."""
+    a = _addr()
+    old = mem[a]
+    mem[a] = ord("S")
+    flipped = DATA[:1]
+    mem[a] = old
+    assert flipped == b"S", flipped
+    _got_out(marker_dir, what)
+
+
+def ct_pyobj_fromptr(marker_dir):
+    """_ctypes.PyObj_FromPtr makes an object of any address (audit event
+    ctypes.PyObj_FromPtr, not ctypes.cdata): a forged bytearray over memory."""
+    import _ctypes
+
+    _flip(_ctypes.PyObj_FromPtr(_fake_bytearray()), marker_dir, "pyobj_fromptr")
+
+
+def ct_union_pyobject(marker_dir):
+    """A Union's py_object field read after its c_void_p field was set: the
+    same forged bytearray, with no call and no event."""
+
+    class U(ctypes.Union):
+        _fields_ = [("a", ctypes.c_void_p), ("o", ctypes.py_object)]
+
+    u = U()
+    u.a = _fake_bytearray()
+    _flip(u.o, marker_dir, "union_pyobject")
+
+
+def ct_charp_read(marker_dir):
+    """c_char_p built from an int reads the string at that address."""
+    assert ctypes.c_char_p(_addr()).value == DATA
+    _got_out(marker_dir, "charp_read")
+
+
+def ct_cffi_cast(marker_dir):
+    """cffi's backend (no foreign call, no audit event): a char * of any address."""
+    import _cffi_backend as B
+
+    p = B.cast(B.new_pointer_type(B.new_primitive_type("unsigned char")), _addr())
+    old = p[0]
+    p[0] = ord("S")
+    flipped = DATA[:1]
+    p[0] = old
+    assert flipped == b"S", flipped
+    _got_out(marker_dir, "cffi_cast")
