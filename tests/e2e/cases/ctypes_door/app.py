@@ -21,6 +21,10 @@ elif scenario.startswith("np_"):
     import npattack
 
     getattr(npattack, scenario)(marker_dir)
+elif scenario.startswith("f_"):
+    import benignffi
+
+    getattr(benignffi, "b_" + scenario[2:])(marker_dir)
 elif scenario.startswith("b_"):
     import benign
 
