@@ -42,7 +42,9 @@ door_net_allowed door_rt_fd_high_bits door_rt_fd_alias door_rt_kill_write door_r
 door_rt_mem_parent door_rt_laundered door_rt_atexit door_rt_fk_mp_pipe door_rt_fk_stdout \
 door_rt_fk_signal door_unix_borrowed ctypes_from_address ctypes_string_at ctypes_cdll \
 ctypes_app_imported ctypes_thread ctypes_pointer_oob ctypes_buffer_pointer ctypes_import_only \
-ctypes_allowed ctypes_numpy"
+ctypes_allowed ctypes_numpy ctypes_pyobj_fromptr ctypes_union_pyobject ctypes_charp_read \
+ctypes_libffi_copy ctypes_cffi_cast ctypes_np_array_interface ctypes_from_buffer ctypes_mp_value \
+ctypes_gi_glib"
 export SECIMPORT_TEST_EXCLUDE=${SECIMPORT_TEST_EXCLUDE-walk_thread_churn escape_many_threads escape_deep_stack $VM_SKIP_DOORS}
 SMP=${SECIMPORT_VM_SMP:-2}
 MEM=${SECIMPORT_VM_MEM:-2G}
