@@ -45,6 +45,7 @@
 #define NR_COPY_FILE_RANGE 326
 #define NR_PREADV2 327
 #define NR_PWRITEV2 328
+#define NR_IOCTL 16
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_READ 63
 #define NR_WRITE 64
@@ -64,7 +65,9 @@
 #define NR_COPY_FILE_RANGE 285
 #define NR_PREADV2 286
 #define NR_PWRITEV2 287
+#define NR_IOCTL 29
 #endif
+#define FDIO_TIOCSTI 0x5412
 
 /*
  * The file operations of a socket and of procfs's "mem", learned from the
@@ -199,6 +202,11 @@ static __always_inline __u32 fdio_policy_nr(struct task_struct *task, struct pt_
 	__u32 nr0 = 0, nr1 = 0, nr2 = 0;
 
 	switch (id) {
+	case NR_IOCTL:
+		/* the kernel takes the request as an unsigned int */
+		if ((__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) == FDIO_TIOCSTI)
+			return SECIMPORT_NR_TERMINAL_INPUT;
+		return (__u32)id;
 	case NR_READ:
 	case NR_READV:
 	case NR_PREAD64:

@@ -69,7 +69,12 @@
  * policy says allow_ctypes: true.
  */
 #define SECIMPORT_NR_CTYPES (SECIMPORT_SYSCALL_BITS - 5)
-#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_CTYPES
+/*
+ * ioctl(TIOCSTI): typing into a terminal's input, which the shell reading
+ * it runs: execution by proxy, allowed where execve is.
+ */
+#define SECIMPORT_NR_TERMINAL_INPUT (SECIMPORT_SYSCALL_BITS - 6)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_TERMINAL_INPUT
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over

@@ -742,6 +742,9 @@ void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow)
 	clear_bit(allow, SECIMPORT_NR_PROC_MEM);
 	clear_bit(allow, SECIMPORT_NR_SOCKET_SEND);
 	clear_bit(allow, SECIMPORT_NR_SOCKET_RECV);
+	clear_bit(allow, SECIMPORT_NR_TERMINAL_INPUT);
+	if (policy_allows_name(t, allow, "execve"))
+		set_bit(allow, SECIMPORT_NR_TERMINAL_INPUT);
 	if (allows_any(t, allow, socket_send, ARRAY_SIZE(socket_send)))
 		set_bit(allow, SECIMPORT_NR_SOCKET_SEND);
 	if (allows_any(t, allow, socket_recv, ARRAY_SIZE(socket_recv)))
@@ -756,6 +759,8 @@ int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
 		return syscall_lookup(t, "recvmsg");
 	if (nr == SECIMPORT_NR_PROC_MEM)
 		return -1;
+	if (nr == SECIMPORT_NR_TERMINAL_INPUT)
+		return syscall_lookup(t, "execve");
 	return (int)nr;
 }
 

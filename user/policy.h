@@ -131,8 +131,9 @@ static inline bool policy_allows_name(const struct syscall_table *t, const uint6
 /*
  * The pseudo syscalls a compiled bitmap gets from its real ones: I/O on a
  * socket through read/write & co. where sendto/sendmsg/sendmmsg (sending)
- * or recvfrom/recvmsg/recvmmsg (receiving) are allowed; process memory
- * never. Done where policies go to the kernel.
+ * or recvfrom/recvmsg/recvmmsg (receiving) are allowed; typing into a
+ * terminal (TIOCSTI) where execve is; process memory never. Done where
+ * policies go to the kernel.
  */
 void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow);
 /* The real syscall that allows pseudo syscall @nr (-1: none can); @nr itself if real. */

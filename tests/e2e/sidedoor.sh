@@ -27,6 +27,7 @@ t_door_mem_read() { door_case mem_read '<process memory>'; }
 t_door_mem_dup_stdout() { door_case mem_dup_stdout '<process memory>'; }
 t_door_mem_task() { door_case mem_task '<process memory>'; }
 t_door_mem_child() { door_case mem_child '<process memory>'; }
+t_door_terminal_input() { door_case terminal_input '<terminal input>'; }
 
 # No false kills: what a module without the network may still do, and the
 # application's own socket I/O; a module with the network may talk.
@@ -67,7 +68,7 @@ t_door_deny() {
 
 SIDEDOOR_TESTS="door_sock_write door_sock_writev door_sock_read door_sock_sendfile door_sock_found
 door_sock_thread door_mem_write door_mem_read door_mem_dup_stdout door_mem_task door_mem_child
-door_benign door_net_allowed door_deny"
+door_benign door_net_allowed door_deny door_terminal_input"
 
 DESC+=(
 	[door_sock_write]="os.write on a socket the application opened is sending"
@@ -81,6 +82,7 @@ DESC+=(
 	[door_mem_dup_stdout]="positioning /proc/self/mem (lseek, dup2 onto stdout) is refused"
 	[door_mem_task]="/proc/self/task/TID/mem from a module's thread is refused"
 	[door_mem_child]="/proc/PID/mem of a worker the application forked is refused"
+	[door_terminal_input]="ioctl(TIOCSTI), typing into a terminal, is refused to a no-shell module"
 	[door_benign]="files, pipes, /proc reads by the module; the application's socket I/O: no violation"
 	[door_net_allowed]="a module allowed the network does I/O on a socket it was handed"
 	[door_deny]="action deny: socket I/O refused with EPERM where BPF LSM is live"

@@ -262,6 +262,8 @@ static void test_pseudo_derive(void **state)
 		assert_int_equal(policy_allows(bits, SECIMPORT_NR_SOCKET_SEND), send);
 		assert_int_equal(policy_allows(bits, SECIMPORT_NR_SOCKET_RECV), recv);
 		assert_false(policy_allows(bits, SECIMPORT_NR_PROC_MEM));
+		/* every module here refuses the shell: no typing into terminals */
+		assert_false(policy_allows(bits, SECIMPORT_NR_TERMINAL_INPUT));
 	}
 	/* A trace that saw socket I/O writes what allows it; process memory nothing. */
 	assert_int_equal(policy_pseudo_stand_in(p->table, SECIMPORT_NR_SOCKET_SEND),

@@ -44,7 +44,7 @@ door_rt_fk_signal door_unix_borrowed ctypes_from_address ctypes_string_at ctypes
 ctypes_app_imported ctypes_thread ctypes_pointer_oob ctypes_buffer_pointer ctypes_import_only \
 ctypes_allowed ctypes_numpy ctypes_pyobj_fromptr ctypes_union_pyobject ctypes_charp_read \
 ctypes_libffi_copy ctypes_cffi_cast ctypes_np_array_interface ctypes_from_buffer ctypes_mp_value \
-ctypes_gi_glib"
+ctypes_gi_glib door_terminal_input"
 export SECIMPORT_TEST_EXCLUDE=${SECIMPORT_TEST_EXCLUDE-walk_thread_churn escape_many_threads escape_deep_stack $VM_SKIP_DOORS}
 SMP=${SECIMPORT_VM_SMP:-2}
 MEM=${SECIMPORT_VM_MEM:-2G}

@@ -193,3 +193,13 @@ def crunch(marker_dir):
     while time.monotonic() < end:
         n += 1
     open(os.path.join(marker_dir, "crunched"), "w").close()
+
+
+def terminal_input(marker_dir):
+    """ioctl(TIOCSTI) types into a terminal's input: the shell reading that
+    terminal runs it (here a pty of our own; the request is what counts)."""
+    import fcntl
+    import termios
+
+    master, slave = os.openpty()
+    _tried(marker_dir, "terminal_input", lambda: fcntl.ioctl(slave, termios.TIOCSTI, b"x"))
