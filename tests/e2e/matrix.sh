@@ -16,9 +16,12 @@ PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
 failed=0
 skipped=0
 
+# The end-to-end suites are independent (each confined run loads its own
+# BPF objects, each test its own scratch directory): two run at a time, and
+# their reports are printed whole, in order.
+SUITES=()
 suite() {
-	echo "## interpreter $1, engine $2"
-	SECIMPORT_TEST_PYTHON=$1 SECIMPORT_TEST_ENGINE=$2 "$HERE/run.sh" "$BIN" || failed=$((failed + 1))
+	SUITES+=("$1 $2")
 }
 
 suite /usr/bin/python3.11 auto
@@ -32,6 +35,30 @@ for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
 		continue
 	fi
 	suite "$py" stackwalk
+done
+LOGS=$(mktemp -d /tmp/secimport-matrix.XXXXXX)
+trap 'rm -rf "$LOGS"' EXIT
+JOBS=${SECIMPORT_TEST_JOBS:-2}
+run_suite() {
+	local i=$1 py engine
+	read -r py engine <<<"${SUITES[$i]}"
+	{
+		echo "## interpreter $py, engine $engine"
+		SECIMPORT_TEST_PYTHON=$py SECIMPORT_TEST_ENGINE=$engine "$HERE/run.sh" "$BIN"
+		echo $? >"$LOGS/$i.rc"
+	} >"$LOGS/$i.log" 2>&1
+}
+for ((first = 0; first < ${#SUITES[@]}; first += JOBS)); do
+	pids=()
+	for ((i = first; i < first + JOBS && i < ${#SUITES[@]}; i++)); do
+		run_suite "$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for ((i = first; i < first + JOBS && i < ${#SUITES[@]}; i++)); do
+		cat "$LOGS/$i.log"
+		[ "$(cat "$LOGS/$i.rc" 2>/dev/null)" = 0 ] || failed=$((failed + 1))
+	done
 done
 system() {
 	local py=$1
