@@ -45,7 +45,6 @@ struct loader {
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
 	struct bpf_link *code_probes[SECIMPORT_MAX_INTERPS]; /* code identity */
 	struct bpf_link *interp_probes[SECIMPORT_MAX_INTERPS]; /* sub-interpreter creation */
-	struct bpf_link *audit_probes[SECIMPORT_MAX_INTERPS]; /* ctypes.cdata */
 	struct bpf_link *ffi_probe; /* libffi's ffi_call: ctypes' foreign calls */
 	struct bpf_link *ffi_probe_own[SECIMPORT_MAX_INTERPS]; /* builds with libffi linked in */
 	bool ffi_tried;
@@ -335,7 +334,6 @@ void loader_destroy(struct loader *l)
 		bpf_link__destroy(l->runtime_probes[i]);
 		bpf_link__destroy(l->code_probes[i]);
 		bpf_link__destroy(l->interp_probes[i]);
-		bpf_link__destroy(l->audit_probes[i]);
 		bpf_link__destroy(l->ffi_probe_own[i]);
 	}
 	bpf_link__destroy(l->ffi_probe);
@@ -414,9 +412,8 @@ static void find_libffi(char *path, size_t len)
 }
 
 /*
- * ctypes' ways to raw memory (ctypes.bpf.c): PySys_Audit of build @n, and
- * libffi's ffi_call once for every process (or the interpreter's own, for a
- * build that links libffi in).
+ * ctypes' foreign calls (ctypes.bpf.c): libffi's ffi_call once for every
+ * process, and a build's own copy if it links libffi in.
  */
 static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 				struct bpf_uprobe_opts *opts, char *err, size_t errlen)
@@ -424,18 +421,6 @@ static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 	char ffi[PATH_MAX];
 	__u64 offset;
 
-	if (pyruntime_symbol_offset(elf, "PySys_Audit", &offset)) {
-		snprintf(err, errlen,
-			 "%s lacks PySys_Audit: ctypes' raw addresses cannot be judged", elf);
-		return -1;
-	}
-	l->audit_probes[n] = bpf_program__attach_uprobe_opts(l->skel->progs.secimport_py_audit, -1,
-							     elf, offset, opts);
-	if (!l->audit_probes[n]) {
-		snprintf(err, errlen, "failed to attach the audit probe to %s: %s", elf,
-			 errstr(errno));
-		return -1;
-	}
 	if (pyruntime_symbol_offset(elf, "ffi_call", &offset) == 0) {
 		/* libffi linked into this build: its own copy, for its processes */
 		l->ffi_probe_own[n] = bpf_program__attach_uprobe_opts(
@@ -536,11 +521,10 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 fail:
 	bpf_link__destroy(l->ffi_probe_own[n]);
 	l->ffi_probe_own[n] = NULL;
-	bpf_link__destroy(l->audit_probes[n]);
 	bpf_link__destroy(l->interp_probes[n]);
 	bpf_link__destroy(l->code_probes[n]);
 	bpf_link__destroy(l->runtime_probes[n]);
-	l->code_probes[n] = l->runtime_probes[n] = l->interp_probes[n] = l->audit_probes[n] = NULL;
+	l->code_probes[n] = l->runtime_probes[n] = l->interp_probes[n] = NULL;
 	return -1;
 }
 
@@ -841,11 +825,11 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		}
 	}
 	/* What covering an interpreter later needs (system_cover.c). */
-	struct bpf_program *cover_progs[] = {
-		l->skel->progs.secimport_py_runtime_init, l->skel->progs.secimport_adopt,
-		l->skel->progs.secimport_code_new,	  l->skel->progs.secimport_interp_new,
-		l->skel->progs.secimport_py_audit,	  l->skel->progs.secimport_ffi_call
-	};
+	struct bpf_program *cover_progs[] = { l->skel->progs.secimport_py_runtime_init,
+					      l->skel->progs.secimport_adopt,
+					      l->skel->progs.secimport_code_new,
+					      l->skel->progs.secimport_interp_new,
+					      l->skel->progs.secimport_ffi_call };
 
 	for (size_t i = 0; i < sizeof(cover_progs) / sizeof(cover_progs[0]); i++) {
 		struct bpf_program *p = cover_progs[i];
@@ -890,9 +874,6 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 			return -1;
 		snprintf(name, sizeof(name), "interp_probe_%u", i);
 		if (pin_link(l->interp_probes[i], dir, name, err, errlen))
-			return -1;
-		snprintf(name, sizeof(name), "audit_probe_%u", i);
-		if (pin_link(l->audit_probes[i], dir, name, err, errlen))
 			return -1;
 		snprintf(name, sizeof(name), "ffi_probe_%u", i);
 		if (l->ffi_probe_own[i] && pin_link(l->ffi_probe_own[i], dir, name, err, errlen))

@@ -157,7 +157,7 @@ static int attach_build_probes(const struct system *s, const char *elf,
 			       char *err, size_t errlen)
 {
 	char link[64];
-	__u64 ctor, interp_new, audit, ffi;
+	__u64 ctor, interp_new, ffi;
 
 	if (!w->code_new_vaddr || !w->interp_new_vaddr ||
 	    pyruntime_file_offset(elf, w->code_new_vaddr, &ctor) ||
@@ -179,14 +179,6 @@ static int attach_build_probes(const struct system *s, const char *elf,
 	if (attach_probe(s, "secimport_interp_new", elf, interp_new, false, id, link, err, errlen))
 		return -1;
 	/* ctypes (ctypes.bpf.c): the host's libffi is probed already, a build's own is not */
-	if (pyruntime_symbol_offset(elf, "PySys_Audit", &audit)) {
-		snprintf(err, errlen,
-			 "%s lacks PySys_Audit: ctypes' raw addresses cannot be judged", elf);
-		return -1;
-	}
-	snprintf(link, sizeof(link), "audit_probe_%u", id);
-	if (attach_probe(s, "secimport_py_audit", elf, audit, false, id, link, err, errlen))
-		return -1;
 	if (pyruntime_symbol_offset(elf, "ffi_call", &ffi))
 		return 0;
 	snprintf(link, sizeof(link), "ffi_probe_%u", id);
