@@ -193,20 +193,22 @@ static __always_inline void fdio_learn(struct task_struct *task, struct pt_regs 
 }
 
 /*
- * The number syscall @id is judged by, given its fd arguments: a pseudo
- * syscall for I/O on a socket or on a process's memory, else @id.
+ * The pseudo syscall that fd arguments @a0, @a1, @a2 make of syscall @id,
+ * or @id. A global function: the verifier checks it once, on its own,
+ * instead of inside every path of the syscall hook (which the 6.1
+ * verifier's complexity limit would not take in a loaded system).
  */
-static __always_inline __u32 fdio_policy_nr(struct task_struct *task, struct pt_regs *regs, long id)
+#ifndef SECIMPORT_DEFINE_MAPS /* maps.bpf.c takes only the map */
+__noinline __u32 fdio_judge_args(long id, __u64 a0, __u64 a1, __u64 a2)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	int how0 = 0, how1 = 0, how2 = 0;
 	__u32 nr0 = 0, nr1 = 0, nr2 = 0;
 
 	switch (id) {
 	case NR_IOCTL:
 		/* the kernel takes the request as an unsigned int */
-		if ((__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) == FDIO_TIOCSTI)
-			return SECIMPORT_NR_TERMINAL_INPUT;
-		return (__u32)id;
+		return (__u32)a1 == FDIO_TIOCSTI ? SECIMPORT_NR_TERMINAL_INPUT : (__u32)id;
 	case NR_READ:
 	case NR_READV:
 	case NR_PREAD64:
@@ -241,11 +243,11 @@ static __always_inline __u32 fdio_policy_nr(struct task_struct *task, struct pt_
 		return (__u32)id;
 	}
 	if (how0)
-		nr0 = fdio_judge_fd(task, PT_REGS_PARM1_CORE_SYSCALL(regs), how0);
+		nr0 = fdio_judge_fd(task, (__u32)a0, how0);
 	if (how1)
-		nr1 = fdio_judge_fd(task, PT_REGS_PARM2_CORE_SYSCALL(regs), how1);
+		nr1 = fdio_judge_fd(task, (__u32)a1, how1);
 	if (how2)
-		nr2 = fdio_judge_fd(task, PT_REGS_PARM3_CORE_SYSCALL(regs), how2);
+		nr2 = fdio_judge_fd(task, (__u32)a2, how2);
 	/* Process memory first: it is refused to every confined module. */
 	if (nr0 == SECIMPORT_NR_PROC_MEM || nr1 == SECIMPORT_NR_PROC_MEM ||
 	    nr2 == SECIMPORT_NR_PROC_MEM)
@@ -256,5 +258,46 @@ static __always_inline __u32 fdio_policy_nr(struct task_struct *task, struct pt_
 		return nr1;
 	return nr2 ? nr2 : (__u32)id;
 }
+
+/* Does syscall @id take an fd (or a terminal request) worth a look? */
+static __always_inline bool fdio_syscall(long id)
+{
+	switch (id) {
+	case NR_IOCTL:
+	case NR_READ:
+	case NR_READV:
+	case NR_PREAD64:
+	case NR_PREADV:
+	case NR_PREADV2:
+	case NR_WRITE:
+	case NR_WRITEV:
+	case NR_PWRITE64:
+	case NR_PWRITEV:
+	case NR_PWRITEV2:
+	case NR_LSEEK:
+	case NR_DUP:
+	case NR_DUP2:
+	case NR_DUP3:
+	case NR_FCNTL:
+	case NR_SENDFILE:
+	case NR_SPLICE:
+	case NR_COPY_FILE_RANGE:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The number syscall @id is judged by, given its fd arguments: a pseudo
+ * syscall for I/O on a socket or on a process's memory, else @id.
+ */
+static __always_inline __u32 fdio_policy_nr(struct task_struct *task, struct pt_regs *regs, long id)
+{
+	if (!fdio_syscall(id))
+		return (__u32)id;
+	return fdio_judge_args(id, PT_REGS_PARM1_CORE_SYSCALL(regs),
+			       PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs));
+}
+#endif /* !SECIMPORT_DEFINE_MAPS */
 
 #endif /* SECIMPORT_FDIO_BPF_H */
