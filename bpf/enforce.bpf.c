@@ -152,9 +152,11 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		set = ts->set;
 		si = bpf_map_lookup_elem(&sets, &set);
 		/* Walk only where some module could refuse, or for inheritance. */
+		/* A pseudo syscall walks where this set, or any extra set, could refuse it. */
 		if (si && !compat && !cfg_trace_files && !guard && !set_walks(si, id) &&
 		    !extra_sets_walk(ts, id) &&
-		    (pnr == id || (!set_walks(si, pnr) && !extra_sets_walk(ts, pnr))))
+		    (pnr == id ||
+		     (!set_walks(si, pnr) && !(cfg_system && (ts->xset[0] || ts->xset[1])))))
 			return 0;
 		ts->stack_mask = stackwalk_modules(ts, task, pnr, &evflags, &walk);
 		v.mask = ts->stack_mask | ts->inherited_mask;

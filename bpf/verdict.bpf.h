@@ -82,18 +82,14 @@ static __always_inline void judge_at_probe(struct secimport_thread *ts, struct t
 	struct verdict v = {};
 	__u32 evflags = 0;
 
+	/* The stack walker's threads only (DESIGN.md: the USDT engine's limits). */
+	if (!(ts->flags & SECIMPORT_TS_STACKWALK))
+		return;
 	if (cfg_system)
 		refresh_sets(ts, task);
-	if (ts->flags & SECIMPORT_TS_STACKWALK) {
-		v.mask = stackwalk_modules(ts, task, nr, &evflags, &walk) | ts->inherited_mask;
-		for (int i = 0; i < SECIMPORT_XSETS; i++)
-			v.xmask[i] =
-			    cfg_system && ts->xset[i] ? walk.xmask[i] | ts->xinherited_mask[i] : 0;
-	} else {
-		v.mask = effective_mask(ts, &evflags);
-		for (int i = 0; i < SECIMPORT_XSETS; i++)
-			v.xmask[i] = extra_mask(ts, i);
-	}
+	v.mask = stackwalk_modules(ts, task, nr, &evflags, &walk) | ts->inherited_mask;
+	for (int i = 0; i < SECIMPORT_XSETS; i++)
+		v.xmask[i] = cfg_system && ts->xset[i] ? walk.xmask[i] | ts->xinherited_mask[i] : 0;
 	if (!verdict_confined(&v) || !judge(ts, nr, &v))
 		return;
 	if (v.action & SECIMPORT_ACT_TRACE) {

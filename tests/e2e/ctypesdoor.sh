@@ -6,7 +6,9 @@
 
 # The probes are the stack walker's build probes (and the USDT engine's
 # where it reads frames): the USDT engine on builds without them has none.
+CTYPES_WALKER_ONLY="the ctypes probe judges on the stack walker's walk; the USDT engine does not judge it"
 ctypes_case() {
+	walker_only "$CTYPES_WALKER_ONLY" || return
 	fresh ctypes_door
 	confine policy.yaml -- "$M" "$1"
 	expect_rc 137
@@ -90,6 +92,7 @@ DESC+=(
 # A confined module other than plugin, killed at <ctypes> before SCENARIO's
 # operation ran: ctypes_case_of MODULE SCENARIO.
 ctypes_case_of() {
+	walker_only "$CTYPES_WALKER_ONLY" || return
 	fresh ctypes_door
 	confine policy.yaml -- "$M" "$2"
 	expect_rc 137
