@@ -226,8 +226,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		}
 	}
 	/* I/O judged by its descriptor is reported as what it was judged as */
-	violation(ts, nr >= SECIMPORT_NR_PSEUDO_FIRST && nr < SECIMPORT_SYSCALL_BITS ? nr : id, &v,
-		  evflags, &walk);
+	violation_as(ts, id, nr, &v, evflags, &walk);
 	return 0;
 }
 

@@ -30,9 +30,9 @@ static __always_inline void event_fill_frame(struct secimport_event *e,
  * @walk: what the stack walker saw (empty: use the USDT engine's recorded
  * frames, if any).
  */
-static __always_inline void violation(const struct secimport_thread *ts, __s32 nr,
-				      const struct verdict *v, __u32 evflags,
-				      const struct walk_result *walk)
+static __always_inline void violation_as(const struct secimport_thread *ts, __s32 nr,
+					 __u32 judged, const struct verdict *v, __u32 evflags,
+					 const struct walk_result *walk)
 {
 	__u32 action = v->action;
 	struct secimport_event *e;
@@ -49,7 +49,14 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	if (!e)
 		return;
 	e->action = action;
-	e->syscall_nr = nr;
+	/*
+	 * I/O judged by its descriptor is reported as what it was judged as;
+	 * chosen here, where the value dies at once, so that the verifier's
+	 * paths do not split over it.
+	 */
+	e->syscall_nr = judged >= SECIMPORT_NR_PSEUDO_FIRST && judged < SECIMPORT_NR_THREAD_CREATE
+			    ? (__s32)judged
+			    : nr;
 	e->flags = evflags;
 	e->walk_error = walk->error;
 	e->confined_mask = v->mask;
@@ -65,6 +72,13 @@ static __always_inline void violation(const struct secimport_thread *ts, __s32 n
 	else
 		event_fill_frame(e, ts);
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void violation(const struct secimport_thread *ts, __s32 nr,
+				      const struct verdict *v, __u32 evflags,
+				      const struct walk_result *walk)
+{
+	violation_as(ts, nr, (__u32)nr, v, evflags, walk);
 }
 
 static __always_inline void trace_record(const struct secimport_thread *ts, __u32 nr,
