@@ -16,7 +16,8 @@ MULTIARCH_INC := /usr/include/$(HOST_ARCH)-linux-gnu
 VERSION := $(shell cat VERSION)
 
 BPF_SRCS := bpf/maps.bpf.c bpf/usdt_engine.bpf.c bpf/stackwalk_engine.bpf.c bpf/enforce.bpf.c \
-	bpf/codeident.bpf.c bpf/subinterp.bpf.c bpf/ctypes.bpf.c bpf/deny.bpf.c bpf/lifecycle.bpf.c bpf/registration.bpf.c
+	bpf/codeident.bpf.c bpf/subinterp.bpf.c bpf/ctypes.bpf.c bpf/deny.bpf.c bpf/lifecycle.bpf.c bpf/registration.bpf.c \
+	bpf/report.bpf.c
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 # Policy compilation: pure C, also the library later bindings use.

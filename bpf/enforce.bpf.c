@@ -89,9 +89,10 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct secimport_thread *ts = thread_state(task);
-	struct walk_result walk = {};
-	struct verdict v = {};
-	__u32 evflags = 0, nr, pnr;
+	struct walk_result *walk;
+	struct walk_scratch *scratch;
+	struct verdict *v;
+	__u32 evflags = 0, nr, pnr, zero = 0;
 	bool compat = false;
 
 	if (!ts) {
@@ -100,6 +101,21 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			fdio_learn(task, regs);
 		return 0;
 	}
+	/*
+	 * The verdict and the walk's result live in the per-CPU scratch, not
+	 * on the stack: with the frame walk's callbacks the stack outgrew
+	 * the 512 bytes Linux 6.1 allows a call chain. Index 0 of an array
+	 * is always there; were it not, fail closed.
+	 */
+	scratch = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!scratch) {
+		bpf_send_signal(SIGKILL);
+		return 0;
+	}
+	walk = &scratch->sys_walk;
+	v = &scratch->sys_verdict;
+	__builtin_memset(walk, 0, sizeof(*walk));
+	__builtin_memset(v, 0, sizeof(*v));
 #ifdef NR_URETPROBE
 	if (id == NR_URETPROBE)
 		return 0;
@@ -122,11 +138,11 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		bpf_map_delete_elem(&guard_tids, &tid);
 	}
 	if (ts->flags & SECIMPORT_TS_DOOMED) {
-		v.action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
-		v.mask = v.refusing = ts->inherited_mask;
+		v->action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+		v->mask = v->refusing = ts->inherited_mask;
 		for (int i = 0; i < SECIMPORT_XSETS; i++)
-			v.xmask[i] = v.xrefusing[i] = ts->xinherited_mask[i];
-		violation(ts, id, &v, SECIMPORT_EVF_DOOMED, &walk);
+			v->xmask[i] = v->xrefusing[i] = ts->xinherited_mask[i];
+		violation(id, v, SECIMPORT_EVF_DOOMED, walk);
 		return 0;
 	}
 #ifdef TS_COMPAT
@@ -158,18 +174,19 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		    (pnr == id ||
 		     (!set_walks(si, pnr) && !(cfg_system && (ts->xset[0] || ts->xset[1])))))
 			return 0;
-		ts->stack_mask = stackwalk_modules(ts, task, pnr, &evflags, &walk);
-		v.mask = ts->stack_mask | ts->inherited_mask;
+		ts->stack_mask = stackwalk_modules(ts, task, pnr, &evflags, walk);
+		v->mask = ts->stack_mask | ts->inherited_mask;
 		for (int i = 0; i < SECIMPORT_XSETS; i++) {
-			ts->xstack_mask[i] = walk.xmask[i];
-			v.xmask[i] = extra_mask(ts, i);
+			ts->xstack_mask[i] = walk->xmask[i];
+			v->xmask[i] = extra_mask(ts, i);
 		}
 		/* process_default (module 0) confines all code, not a module. */
 		if (guard) {
 			struct secimport_guard g = {
 				.ts_ns = bpf_ktime_get_ns(),
 				.tgid = task->tgid,
-				.confined = (v.mask & ~1ULL) || v.xmask[0] || (v.xmask[1] & ~1ULL),
+				.confined =
+				    (v->mask & ~1ULL) || v->xmask[0] || (v->xmask[1] & ~1ULL),
 			};
 			__u32 tid = task->pid;
 
@@ -177,12 +194,12 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 				ts->flags |= SECIMPORT_TS_GUARD_PENDING;
 		}
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
-		v.mask = stop_for_engine(ts);
+		v->mask = stop_for_engine(ts);
 		if (!compat)
 			pnr = policy_nr(task, regs, id);
 	} else {
-		v.mask = effective_mask(ts, &evflags);
-		if (v.mask && !compat) {
+		v->mask = effective_mask(ts, &evflags);
+		if (v->mask && !compat) {
 			__u32 set = ts->set;
 			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
@@ -192,7 +209,7 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 				return 0;
 		}
 	}
-	if (!verdict_confined(&v))
+	if (!verdict_confined(v))
 		return 0;
 	if (compat) {
 		evflags |= SECIMPORT_EVF_COMPAT;
@@ -200,15 +217,15 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	} else {
 		nr = pnr;
 	}
-	if (!judge(ts, nr, &v))
+	if (!judge(ts, nr, v))
 		return 0;
-	if (v.action & SECIMPORT_ACT_TRACE) {
+	if (v->action & SECIMPORT_ACT_TRACE) {
 		/* Learning mode: remember who needed what; nothing is refused. */
-		trace_record(ts, nr, &v);
-		if (v.action == SECIMPORT_ACT_TRACE)
+		trace_record(ts, nr, v);
+		if (v->action == SECIMPORT_ACT_TRACE)
 			return 0;
 	}
-	if (v.action & SECIMPORT_ACT_DENY) {
+	if (v->action & SECIMPORT_ACT_DENY) {
 		if (!compat && deny_covered(regs, nr)) {
 			/* The live hooks on this syscall's path return -EPERM. */
 			__u32 tid = task->pid, one = 1;
@@ -216,17 +233,17 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			ts->flags |= SECIMPORT_TS_DENY_ARMED;
 			/* The cgroup hooks see only this map: if it is full, kill. */
 			if (bpf_map_update_elem(&deny_armed, &tid, &one, BPF_ANY)) {
-				v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+				v->action = (v->action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
 				evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 			}
 		} else {
 			/* No hook can refuse it: the fallback is the kill. */
-			v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+			v->action = (v->action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
 			evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 		}
 	}
 	/* I/O judged by its descriptor is reported as what it was judged as */
-	violation_as(ts, id, nr, &v, evflags, &walk);
+	violation_as(id, nr, v, evflags, walk);
 	return 0;
 }
 

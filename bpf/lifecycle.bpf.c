@@ -35,7 +35,7 @@ static __always_inline void check_process_creation(struct task_struct *parent,
 	cts->flags |= SECIMPORT_TS_DOOMED;
 	struct walk_result none = {};
 
-	violation(pts, nr, &v, evflags, &none);
+	violation(nr, &v, evflags, &none);
 }
 
 /* Code identity across fork, exec and exit (codeident.bpf.c records it). */

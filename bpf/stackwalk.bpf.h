@@ -26,6 +26,15 @@
  * transcoder's cursor (kept in the map, not on the stack, so the verifier
  * does not track every value it takes through the loop).
  */
+/* What a walk found besides the mask, for the violation record. */
+struct walk_result {
+	__u64 hit_code; /* innermost frame of a confined module (0: none) */
+	__u64 frame; /* the innermost frame, to describe the top of the stack */
+	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets on the stack */
+	__u32 error; /* enum secimport_walk_error: why it failed closed */
+	__u32 boundary; /* creation: the walk stopped at a loader's exec_module */
+};
+
 struct walk_scratch {
 	struct secimport_location_key key;
 	struct secimport_trace_file_key tkey;
@@ -42,6 +51,14 @@ struct walk_scratch {
 	__u32 nfound;
 	__u32 search_tries;
 	__u32 walking; /* which of found[] the frame walk is in */
+	/*
+	 * A probe's walk result and verdict (judge_at_probe), and the
+	 * syscall hook's: here, not on the stack, where with the frame
+	 * walk's callbacks they outgrew the 512 bytes that Linux 6.1 allows
+	 * a call chain.
+	 */
+	struct walk_result probe_walk, sys_walk;
+	struct verdict probe_verdict, sys_verdict;
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
 	struct secimport_code_key ckey; /* a code_owner / file_cache key */
@@ -696,15 +713,6 @@ unreadable:
 	w->err = SECIMPORT_WALK_UNREADABLE;
 	return 1;
 }
-
-/* What a walk found besides the mask, for the violation record. */
-struct walk_result {
-	__u64 hit_code; /* innermost frame of a confined module (0: none) */
-	__u64 frame; /* the innermost frame, to describe the top of the stack */
-	__u64 xmask[SECIMPORT_XSETS]; /* confined modules of the extra sets on the stack */
-	__u32 error; /* enum secimport_walk_error: why it failed closed */
-	__u32 boundary; /* creation: the walk stopped at a loader's exec_module */
-};
 
 /*
  * Confined modules on the calling thread's Python stacks (every thread state

@@ -5,37 +5,21 @@
 
 #include "stackwalk.bpf.h"
 
-/* Innermost confined frame, for the event (empty when none is known). */
-static __always_inline void event_fill_frame(struct secimport_event *e,
-					     const struct secimport_thread *ts)
-{
-	__u32 n = ts->nr_frames;
-
-	e->file[0] = 0;
-	e->func[0] = 0;
-	e->lineno = 0;
-	if (n == 0 || n > SECIMPORT_MAX_MODULES)
-		return;
-	const struct secimport_frame *f = &ts->frames[(n - 1) & (SECIMPORT_MAX_MODULES - 1)];
-
-	e->lineno = f->lineno;
-	if (f->file_ptr)
-		bpf_probe_read_user_str(e->file, sizeof(e->file), (void *)f->file_ptr);
-	if (f->func_ptr)
-		bpf_probe_read_user_str(e->func, sizeof(e->func), (void *)f->func_ptr);
-}
-
 /*
- * Report a violation and carry out its action on the calling process.
- * @walk: what the stack walker saw (empty: use the USDT engine's recorded
- * frames, if any).
+ * The event record of a violation by the calling thread. One global BPF
+ * function (report.bpf.c), verified once, not again on every path of a hook
+ * that reaches it. @nrs: the syscall's number in the low half, the number
+ * it was judged as in the high half; @walk: what the stack walker saw
+ * (empty: the USDT engine's recorded frames, if any).
  */
-static __always_inline void violation_as(const struct secimport_thread *ts, __s32 nr,
-					 __u32 judged, const struct verdict *v, __u32 evflags,
-					 const struct walk_result *walk)
+int violation_report(const struct verdict *v, const struct walk_result *walk, __u64 nrs,
+		     __u32 evflags);
+
+/* Report a violation of the calling thread and carry out its action. */
+static __always_inline void violation_as(__s32 nr, __u32 judged, const struct verdict *v,
+					 __u32 evflags, const struct walk_result *walk)
 {
 	__u32 action = v->action;
-	struct secimport_event *e;
 
 	if (action & SECIMPORT_ACT_KILL) {
 		bpf_send_signal(SIGKILL);
@@ -45,40 +29,13 @@ static __always_inline void violation_as(const struct secimport_thread *ts, __s3
 	} else {
 		count(SECIMPORT_CNT_LOGGED);
 	}
-	e = event_reserve(SECIMPORT_EV_VIOLATION);
-	if (!e)
-		return;
-	e->action = action;
-	/*
-	 * I/O judged by its descriptor is reported as what it was judged as;
-	 * chosen here, where the value dies at once, so that the verifier's
-	 * paths do not split over it.
-	 */
-	e->syscall_nr = judged >= SECIMPORT_NR_PSEUDO_FIRST && judged < SECIMPORT_NR_THREAD_CREATE
-			    ? (__s32)judged
-			    : nr;
-	e->flags = evflags;
-	e->walk_error = walk->error;
-	e->confined_mask = v->mask;
-	e->refusing_mask = v->refusing;
-	e->set = ts->set;
-	for (int i = 0; i < SECIMPORT_XSETS; i++) {
-		e->xset[i] = ts->xset[i];
-		e->xconfined_mask[i] = v->xmask[i];
-		e->xrefusing_mask[i] = v->xrefusing[i];
-	}
-	if (walk->hit_code || walk->frame)
-		stackwalk_fill_frame(e, ts, walk);
-	else
-		event_fill_frame(e, ts);
-	bpf_ringbuf_submit(e, 0);
+	violation_report(v, walk, (__u64)judged << 32 | (__u32)nr, evflags);
 }
 
-static __always_inline void violation(const struct secimport_thread *ts, __s32 nr,
-				      const struct verdict *v, __u32 evflags,
+static __always_inline void violation(__s32 nr, const struct verdict *v, __u32 evflags,
 				      const struct walk_result *walk)
 {
-	violation_as(ts, nr, (__u32)nr, v, evflags, walk);
+	violation_as(nr, (__u32)nr, v, evflags, walk);
 }
 
 static __always_inline void trace_record(const struct secimport_thread *ts, __u32 nr,
@@ -92,30 +49,40 @@ static __always_inline void trace_record(const struct secimport_thread *ts, __u3
 static __always_inline void judge_at_probe(struct secimport_thread *ts, struct task_struct *task,
 					   __u32 nr)
 {
-	struct walk_result walk = {};
-	struct verdict v = {};
-	__u32 evflags = 0;
+	struct walk_result *walk;
+	struct walk_scratch *s;
+	struct verdict *v;
+	__u32 evflags = 0, zero = 0;
 
 	/* The stack walker's threads only (DESIGN.md: the USDT engine's limits). */
 	if (!(ts->flags & SECIMPORT_TS_STACKWALK))
 		return;
+	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!s) {
+		bpf_send_signal(SIGKILL); /* never: fail closed */
+		return;
+	}
+	walk = &s->probe_walk;
+	v = &s->probe_verdict;
+	__builtin_memset(v, 0, sizeof(*v));
 	if (cfg_system)
 		refresh_sets(ts, task);
-	v.mask = stackwalk_modules(ts, task, nr, &evflags, &walk) | ts->inherited_mask;
+	v->mask = stackwalk_modules(ts, task, nr, &evflags, walk) | ts->inherited_mask;
 	for (int i = 0; i < SECIMPORT_XSETS; i++)
-		v.xmask[i] = cfg_system && ts->xset[i] ? walk.xmask[i] | ts->xinherited_mask[i] : 0;
-	if (!verdict_confined(&v) || !judge(ts, nr, &v))
+		v->xmask[i] =
+		    cfg_system && ts->xset[i] ? walk->xmask[i] | ts->xinherited_mask[i] : 0;
+	if (!verdict_confined(v) || !judge(ts, nr, v))
 		return;
-	if (v.action & SECIMPORT_ACT_TRACE) {
-		trace_record(ts, nr, &v);
-		if (v.action == SECIMPORT_ACT_TRACE)
+	if (v->action & SECIMPORT_ACT_TRACE) {
+		trace_record(ts, nr, v);
+		if (v->action == SECIMPORT_ACT_TRACE)
 			return;
 	}
-	if (v.action & SECIMPORT_ACT_DENY) {
-		v.action = (v.action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
+	if (v->action & SECIMPORT_ACT_DENY) {
+		v->action = (v->action | SECIMPORT_ACT_KILL) & ~SECIMPORT_ACT_DENY;
 		evflags |= SECIMPORT_EVF_DENY_UNCOVERED;
 	}
-	violation(ts, nr, &v, evflags, &walk);
+	violation(nr, v, evflags, walk);
 }
 
 struct trace_ctx {

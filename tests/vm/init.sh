@@ -65,7 +65,10 @@ echo SECIMPORT-VM-BEGIN
 echo 1 >/proc/sys/kernel/printk
 nmsg=$(dmesg -s 1048576 | wc -l)
 cd /src || exit 1
-if [ "${VM_BENCH:-0}" = 1 ]; then
+if [ -n "${VM_EXEC:-}" ]; then
+	sh -c "$VM_EXEC"
+	rc=$?
+elif [ "${VM_BENCH:-0}" = 1 ]; then
 	# What the hooks cost an uncovered process here, with BPF LSM live.
 	BENCH_PYTHON=$VM_PYTHON bash /src/bench/hook-cost.sh /src/bin/secimport-bpf /src/bin/syscall_loop
 	rc=$?

@@ -9,6 +9,9 @@
 #   SECIMPORT_VM_TIMEOUT     seconds before qemu is killed (default 1500)
 #   SECIMPORT_TEST_EXCLUDE   e2e tests left out in the guest (default: the slowest)
 #   SECIMPORT_VM_SHELL=1     boot to an interactive shell instead (Ctrl-A x quits)
+#   SECIMPORT_VM_EXEC=CMD    run the shell command CMD in /src instead of the
+#                            suites (the binary is bin/secimport-bpf); its
+#                            status is the result
 #   SECIMPORT_VM_VERBOSE=1   also show the console before and after the tests
 #   SECIMPORT_VM_CACHE       cache directory (default tests/vm/cache)
 #   SECIMPORT_VM_KERNEL_PKG  kernel metapackage (default linux-image-cloud-amd64)
@@ -274,6 +277,7 @@ build_extra() {
 	fi
 	{
 		printf 'VM_SHELL=%q\n' "${SECIMPORT_VM_SHELL:-0}"
+		printf 'VM_EXEC=%q\n' "${SECIMPORT_VM_EXEC:-}"
 		printf 'VM_BENCH=%q\n' "$([ -n "${SECIMPORT_VM_BENCH:-}" ] && echo 1 || echo 0)"
 		printf 'VM_TESTS=%q\n' "$*"
 		printf 'VM_SYSTEM_TESTS=%q\n' "${SECIMPORT_VM_SYSTEM_TESTS-$VM_SYSTEM_DEFAULT}"
