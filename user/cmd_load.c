@@ -416,19 +416,26 @@ int cmd_load(int argc, char **argv)
 	return load(&o);
 }
 
-/* SIGTERM the broker and wait for it to go (then SIGKILL), so that when unload
- * returns no secure_import() is served from the old maps. */
+/*
+ * SIGTERM the broker @pid and wait for it to go (then SIGKILL), so that when
+ * unload returns no secure_import() is served from the old maps. Signalled
+ * through a pidfd opened before the check that it is ours: a pid reused in
+ * between is never signalled.
+ */
 static void stop_broker(pid_t pid)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 
-	kill(pid, SIGTERM);
-	if (pidfd < 0)
+	if (pidfd < 0 || !process_alive_as(pid, "secimport-bpf")) {
+		if (pidfd >= 0)
+			close(pidfd);
 		return;
+	}
+	syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 	if (poll(&pfd, 1, 5000) == 0) {
 		p_warn("the broker (pid %d) did not stop in 5 s; killing it", (int)pid);
-		kill(pid, SIGKILL);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		poll(&pfd, 1, 5000);
 	}
 	close(pidfd);
@@ -460,7 +467,7 @@ int cmd_unload(int argc, char **argv)
 		pid_t pid = s.sysinfo.broker_pid;
 
 		/* the agent serves registrations itself, and unloads on its way out */
-		if (pid > 0 && pid != getpid() && process_alive_as(pid, "secimport-bpf"))
+		if (pid > 0 && pid != getpid())
 			stop_broker(pid);
 		s.sysinfo.socket[sizeof(s.sysinfo.socket) - 1] = 0;
 		if (s.sysinfo.socket[0])
