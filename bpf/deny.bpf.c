@@ -44,6 +44,19 @@ DENY_LSM_HOOK(socket_getpeername, struct socket *sock)
 DENY_LSM_HOOK(socket_setsockopt, struct socket *sock, int level, int optname)
 DENY_LSM_HOOK(socket_getsockopt, struct socket *sock, int level, int optname)
 DENY_LSM_HOOK(socket_shutdown, struct socket *sock, int how)
+/*
+ * Changing the file system (allow_file_write: false). inode_create comes
+ * before an O_CREAT open makes the file, file_open before O_TRUNC empties it.
+ */
+DENY_LSM_HOOK(inode_create, struct inode *dir, struct dentry *dentry, umode_t mode)
+DENY_LSM_HOOK(inode_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+DENY_LSM_HOOK(inode_unlink, struct inode *dir, struct dentry *dentry)
+DENY_LSM_HOOK(inode_symlink, struct inode *dir, struct dentry *dentry, const char *old_name)
+DENY_LSM_HOOK(inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode)
+DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
+DENY_LSM_HOOK(inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev)
+DENY_LSM_HOOK(inode_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
+	      struct dentry *new_dentry)
 
 SEC("lsm/socket_create")
 int BPF_PROG(secimport_lsm_socket_create, int family, int type, int protocol, int kern, int ret)

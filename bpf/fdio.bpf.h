@@ -9,7 +9,8 @@
  * kernel's: a race against the check, which BPF LSM's socket and file
  * hooks do not have (DESIGN.md, known limits). Such a syscall is judged as
  * a pseudo syscall of its own (SECIMPORT_NR_SOCKET_SEND, _RECV, _PROC_MEM);
- * any other keeps its number.
+ * so is an open whose flags (a register too) write (SECIMPORT_NR_FILE_WRITE).
+ * Any other keeps its number.
  */
 #ifndef SECIMPORT_FDIO_BPF_H
 #define SECIMPORT_FDIO_BPF_H
@@ -20,6 +21,8 @@
 #define FDIO_S_IFSOCK 0140000
 #define FDIO_PROC_SUPER_MAGIC 0x9fa0
 #define FDIO_AF_UNIX 1
+/* open flags that write: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC (O_TMPFILE needs a write mode) */
+#define FDIO_O_WRITES (01 | 02 | 0100 | 01000)
 
 /* How a syscall uses its fd arguments (0: not an fd argument). */
 #define FDIO_RECV 1 /* reads from it */
@@ -46,6 +49,8 @@
 #define NR_PREADV2 327
 #define NR_PWRITEV2 328
 #define NR_IOCTL 16
+#define NR_OPEN 2
+#define NR_OPENAT 257
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_READ 63
 #define NR_WRITE 64
@@ -66,6 +71,8 @@
 #define NR_PREADV2 286
 #define NR_PWRITEV2 287
 #define NR_IOCTL 29
+#define NR_OPEN (-2) /* arm64 has only openat; not NR_DUP2's -1: case labels */
+#define NR_OPENAT 56
 #endif
 #define FDIO_TIOCSTI 0x5412
 
@@ -206,6 +213,10 @@ __noinline __u32 fdio_judge_args(long id, __u64 a0, __u64 a1, __u64 a2)
 	__u32 nr0 = 0, nr1 = 0, nr2 = 0;
 
 	switch (id) {
+	case NR_OPEN: /* (path, flags, mode) */
+		return a1 & FDIO_O_WRITES ? SECIMPORT_NR_FILE_WRITE : (__u32)id;
+	case NR_OPENAT: /* (dirfd, path, flags, mode) */
+		return a2 & FDIO_O_WRITES ? SECIMPORT_NR_FILE_WRITE : (__u32)id;
 	case NR_IOCTL:
 		/* the kernel takes the request as an unsigned int */
 		return (__u32)a1 == FDIO_TIOCSTI ? SECIMPORT_NR_TERMINAL_INPUT : (__u32)id;
@@ -263,6 +274,8 @@ __noinline __u32 fdio_judge_args(long id, __u64 a0, __u64 a1, __u64 a2)
 static __always_inline bool fdio_syscall(long id)
 {
 	switch (id) {
+	case NR_OPEN:
+	case NR_OPENAT:
 	case NR_IOCTL:
 	case NR_READ:
 	case NR_READV:

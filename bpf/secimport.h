@@ -74,7 +74,13 @@
  * it runs: execution by proxy, allowed where execve is.
  */
 #define SECIMPORT_NR_TERMINAL_INPUT (SECIMPORT_SYSCALL_BITS - 6)
-#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_TERMINAL_INPUT
+/*
+ * open/openat with flags that write (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC;
+ * the flags are a register, not user memory): allowed where open or openat
+ * is, unless the policy says allow_file_write: false.
+ */
+#define SECIMPORT_NR_FILE_WRITE (SECIMPORT_SYSCALL_BITS - 7)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_FILE_WRITE
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over

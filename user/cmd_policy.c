@@ -123,14 +123,16 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 	bool shell = policy_allows(m->allow, syscall_lookup(p->table, "execve"));
 	bool net = policy_allows(m->allow, syscall_lookup(p->table, "socket"));
 	bool ctypes = policy_allows(m->allow, SECIMPORT_NR_CTYPES);
+	bool fwrite = policy_allows(m->allow, SECIMPORT_NR_FILE_WRITE);
 
 	if (json) {
 		printf("%s{\"name\":", first ? "" : ",");
 		json_write_string(stdout, m->name);
 		printf(",\"line\":%u,\"action\":\"%s\",\"allow_shell\":%s,\"allow_networking\":%s,"
-		       "\"allow_ctypes\":%s,",
+		       "\"allow_ctypes\":%s,\"allow_file_write\":%s,",
 		       m->line, policy_action_name(m->action), shell ? "true" : "false",
-		       net ? "true" : "false", ctypes ? "true" : "false");
+		       net ? "true" : "false", ctypes ? "true" : "false",
+		       fwrite ? "true" : "false");
 		print_syscalls(p, m, true);
 		if (r) {
 			printf(",\"kind\":\"%s\",\"locations\":[", r->kind);
@@ -143,9 +145,10 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 		printf("}");
 		return;
 	}
-	printf("  %s (line %u): action %s, allow_shell %s, allow_networking %s, allow_ctypes %s\n",
+	printf("  %s (line %u): action %s, allow_shell %s, allow_networking %s, allow_ctypes %s, "
+	       "allow_file_write %s\n",
 	       m->name, m->line, policy_action_name(m->action), shell ? "true" : "false",
-	       net ? "true" : "false", ctypes ? "true" : "false");
+	       net ? "true" : "false", ctypes ? "true" : "false", fwrite ? "true" : "false");
 	print_syscalls(p, m, false);
 	if (r)
 		for (size_t k = 0; k < r->nr_locs; k++)

@@ -446,7 +446,8 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		e[i].name = NULL;
 		m->line = e[i].key->line;
 		m->column = e[i].key->column;
-		m->allow_shell = m->allow_networking = m->allow_ctypes = POLICY_UNSET;
+		m->allow_shell = m->allow_networking = m->allow_ctypes = m->allow_file_write =
+		    POLICY_UNSET;
 		m->has_syscalls = true;
 		m->action = e[i].action;
 		for (size_t w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
@@ -459,6 +460,8 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		if ((clone >= 0 && policy_allows(m->allow, (unsigned int)clone)) ||
 		    (clone3 >= 0 && policy_allows(m->allow, (unsigned int)clone3)))
 			set_bit(m->allow, SECIMPORT_NR_THREAD_CREATE);
+		/* and open or openat listed allows opening for writing */
+		policy_file_write_derive(c->t, m->allow);
 	}
 	entries_free(e, n);
 	if (err)
@@ -487,8 +490,8 @@ static int import_tree(const struct node *root, void *arg)
 	}
 	/* No process_default: slot 0 allows everything, as policy.c leaves it. */
 	out->process_default.allow_shell = out->process_default.allow_networking =
-	    out->process_default.allow_ctypes = out->process_default.interpreter_baseline =
-		POLICY_UNSET;
+	    out->process_default.allow_ctypes = out->process_default.allow_file_write =
+		out->process_default.interpreter_baseline = POLICY_UNSET;
 	out->process_default.action = out->action;
 	memset(out->process_default.allow, 0xff, sizeof(out->process_default.allow));
 	return 0;

@@ -87,6 +87,22 @@ static const char *const lsm_covered[] = {
 	"openat",
 	"openat2",
 	"creat",
+	"open_by_handle_at",
+	/* inode_create, _link, _unlink, _symlink, _mkdir, _rmdir, _mknod, _rename */
+	"rename",
+	"renameat",
+	"renameat2",
+	"unlink",
+	"unlinkat",
+	"rmdir",
+	"mkdir",
+	"mkdirat",
+	"link",
+	"linkat",
+	"symlink",
+	"symlinkat",
+	"mknod",
+	"mknodat",
 	"ptrace",
 	"process_vm_writev",
 	"process_vm_readv",
@@ -153,8 +169,13 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 		if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
 			l->skel->rodata->cfg_deny_covered[nr / 64] |= 1ULL << (nr % 64);
 	}
-	/* read/write & co. on a socket pass the LSM's socket_sendmsg/recvmsg hooks */
+	/*
+	 * read/write & co. on a socket pass the LSM's socket_sendmsg/recvmsg
+	 * hooks; an open that writes passes file_open.
+	 */
 	if (lsm) {
+		l->skel->rodata->cfg_deny_covered[SECIMPORT_NR_FILE_WRITE / 64] |=
+		    1ULL << (SECIMPORT_NR_FILE_WRITE % 64);
 		l->skel->rodata->cfg_deny_covered[SECIMPORT_NR_SOCKET_SEND / 64] |=
 		    1ULL << (SECIMPORT_NR_SOCKET_SEND % 64);
 		l->skel->rodata->cfg_deny_covered[SECIMPORT_NR_SOCKET_RECV / 64] |=

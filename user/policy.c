@@ -31,10 +31,10 @@ struct ctx {
 
 static const char *const top_keys[] = { "version", "action", "process_default",
 					"modules", "cgroup", "interpreter_baseline" };
-static const char *const settings_keys[] = {
-	"allow_shell", "allow_networking", "allow_ctypes",	  "syscalls",
-	"action",      "location",	   "interpreter_baseline"
-};
+static const char *const settings_keys[] = { "allow_shell",  "allow_networking",
+					     "allow_ctypes", "allow_file_write",
+					     "syscalls",     "action",
+					     "location",     "interpreter_baseline" };
 
 static const char *const shell_group[] = {
 	"fork",
@@ -51,6 +51,34 @@ static const char *const shell_group[] = {
 	"process_vm_writev",
 	"process_vm_readv",
 	"pidfd_getfd",
+};
+
+/*
+ * Changing the file system besides opening for writing (which is
+ * SECIMPORT_NR_FILE_WRITE): creating, renaming, linking, unlinking,
+ * truncating. openat2's flags are in user memory, where they can change
+ * after a look: it counts as writing.
+ */
+static const char *const file_write_group[] = {
+	"creat",
+	"truncate",
+	"ftruncate",
+	"rename",
+	"renameat",
+	"renameat2",
+	"unlink",
+	"unlinkat",
+	"rmdir",
+	"mkdir",
+	"mkdirat",
+	"link",
+	"linkat",
+	"symlink",
+	"symlinkat",
+	"mknod",
+	"mknodat",
+	"openat2",
+	"open_by_handle_at",
 };
 
 static const char *const network_group[] = {
@@ -498,6 +526,7 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 	m->allow_shell = POLICY_UNSET;
 	m->allow_networking = POLICY_UNSET;
 	m->allow_ctypes = POLICY_UNSET;
+	m->allow_file_write = POLICY_UNSET;
 	m->interpreter_baseline = POLICY_UNSET;
 	if (node_is_null(val))
 		return 0;
@@ -518,6 +547,8 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 			err = parse_bool(c, k, v, &m->allow_networking);
 		} else if (node_is_str(k, "allow_ctypes")) {
 			err = parse_bool(c, k, v, &m->allow_ctypes);
+		} else if (node_is_str(k, "allow_file_write")) {
+			err = parse_bool(c, k, v, &m->allow_file_write);
 		} else if (node_is_str(k, "syscalls")) {
 			err = parse_syscalls(c, k, v, m);
 		} else if (node_is_str(k, "action")) {
@@ -751,6 +782,21 @@ void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow)
 		set_bit(allow, SECIMPORT_NR_SOCKET_RECV);
 }
 
+void policy_file_write_derive(const struct syscall_table *t, uint64_t *allow)
+{
+	if (policy_allows_name(t, allow, "open") || policy_allows_name(t, allow, "openat") ||
+	    policy_allows_name(t, allow, "creat"))
+		set_bit(allow, SECIMPORT_NR_FILE_WRITE);
+	else
+		clear_bit(allow, SECIMPORT_NR_FILE_WRITE);
+}
+
+void policy_file_write_bits(const struct syscall_table *t, uint64_t *bits)
+{
+	apply_group(t, bits, file_write_group, ARRAY_SIZE(file_write_group), true);
+	set_bit(bits, SECIMPORT_NR_FILE_WRITE);
+}
+
 int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
 {
 	if (nr == SECIMPORT_NR_SOCKET_SEND)
@@ -761,6 +807,8 @@ int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
 		return -1;
 	if (nr == SECIMPORT_NR_TERMINAL_INPUT)
 		return syscall_lookup(t, "execve");
+	if (nr == SECIMPORT_NR_FILE_WRITE)
+		return syscall_lookup(t, "openat");
 	return (int)nr;
 }
 
@@ -809,6 +857,19 @@ static void compile_module(const struct syscall_table *t, struct policy_module *
 		set_bit(m->allow, SECIMPORT_NR_CTYPES);
 	else
 		clear_bit(m->allow, SECIMPORT_NR_CTYPES);
+	/*
+	 * An open whose flags write is <file write>: allowed where a way to
+	 * open is, unless the key says otherwise (true also adds the group).
+	 */
+	policy_file_write_derive(t, m->allow);
+	if (m->allow_file_write != POLICY_UNSET) {
+		apply_group(t, m->allow, file_write_group, ARRAY_SIZE(file_write_group),
+			    m->allow_file_write == POLICY_TRUE);
+		if (m->allow_file_write == POLICY_TRUE)
+			set_bit(m->allow, SECIMPORT_NR_FILE_WRITE);
+		else
+			clear_bit(m->allow, SECIMPORT_NR_FILE_WRITE);
+	}
 	if (!m->action)
 		m->action = top_action;
 }
@@ -822,8 +883,8 @@ static int compile(struct ctx *c, struct policy *p)
 		return error_at(c, 1, 1, "out of memory");
 	if (!p->has_process_default)
 		p->process_default.allow_shell = p->process_default.allow_networking =
-		    p->process_default.allow_ctypes = p->process_default.interpreter_baseline =
-			POLICY_UNSET;
+		    p->process_default.allow_ctypes = p->process_default.allow_file_write =
+			p->process_default.interpreter_baseline = POLICY_UNSET;
 	compile_module(p->table, &p->process_default, true, p->action, p->interpreter_baseline);
 	for (i = 0; i < p->nr_modules; i++)
 		compile_module(p->table, &p->modules[i], false, p->action, p->interpreter_baseline);

@@ -28,6 +28,7 @@ struct policy_module {
 	int allow_shell; /* enum policy_tristate, as written */
 	int allow_networking; /* enum policy_tristate, as written */
 	int allow_ctypes; /* enum policy_tristate, as written */
+	int allow_file_write; /* enum policy_tristate, as written */
 	bool has_syscalls; /* a strict `syscalls` allowlist was given */
 	unsigned int action; /* SECIMPORT_ACT_*, resolved (never 0 after parsing) */
 	char *location; /* `location`: where it was found when written (NULL if not said) */
@@ -136,6 +137,16 @@ static inline bool policy_allows_name(const struct syscall_table *t, const uint6
  * policies go to the kernel.
  */
 void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow);
+
+/*
+ * <file write> (an open whose flags write) from the real syscalls: allowed
+ * where open, openat or creat is. Compilation does it before the
+ * allow_file_write key has its say; the key's refusal stands after it.
+ */
+void policy_file_write_derive(const struct syscall_table *t, uint64_t *allow);
+
+/* Sets in @bits what allow_file_write: false refuses (the group and <file write>). */
+void policy_file_write_bits(const struct syscall_table *t, uint64_t *bits);
 /* The real syscall that allows pseudo syscall @nr (-1: none can); @nr itself if real. */
 int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr);
 

@@ -118,6 +118,7 @@ struct groups {
 	uint64_t shell[SECIMPORT_SYSCALL_WORDS];
 	uint64_t network[SECIMPORT_SYSCALL_WORDS];
 	uint64_t baseline[SECIMPORT_SYSCALL_WORDS]; /* the interpreter baseline */
+	uint64_t file_write[SECIMPORT_SYSCALL_WORDS]; /* what allow_file_write covers */
 };
 
 enum group_state { GROUP_NONE, GROUP_PART, GROUP_ALL };
@@ -153,6 +154,8 @@ static int groups_init(const struct syscall_table *t, struct groups *g)
 	policy_free(&p);
 	memset(g->baseline, 0, sizeof(g->baseline));
 	policy_baseline_bits(t, g->baseline);
+	memset(g->file_write, 0, sizeof(g->file_write));
+	policy_file_write_bits(t, g->file_write);
 	return 0;
 }
 
@@ -362,6 +365,7 @@ static int check_module(const struct syscall_table *t, const struct groups *g,
 {
 	enum group_state shell = group_state(m->allow, g->shell);
 	enum group_state net = group_state(m->allow, g->network);
+	enum group_state fwrite = group_state(m->allow, g->file_write);
 	char list[128];
 
 	if (!strcmp(policy_action_name(m->action), "unknown"))
@@ -375,7 +379,7 @@ static int check_module(const struct syscall_table *t, const struct groups *g,
 			if (policy_nr_is_pseudo(nr))
 				continue; /* said by a key, or derived */
 			if (policy_allows(m->allow, nr) || policy_allows(g->shell, nr) ||
-			    policy_allows(g->network, nr))
+			    policy_allows(g->network, nr) || policy_allows(g->file_write, nr))
 				continue;
 			return fail(err, errlen,
 				    "%s has no syscalls list but refuses %s, which only a list can "
@@ -385,13 +389,20 @@ static int check_module(const struct syscall_table *t, const struct groups *g,
 				    : syscall_name(t, (int)nr) ? syscall_name(t, (int)nr)
 							       : "an unnamed syscall number");
 		}
-		if (shell == GROUP_PART || net == GROUP_PART) {
-			members(t, m->allow, shell == GROUP_PART ? g->shell : g->network, false,
-				list, sizeof(list));
+		if (shell == GROUP_PART || net == GROUP_PART || fwrite == GROUP_PART) {
+			const uint64_t *grp = shell == GROUP_PART ? g->shell
+					      : net == GROUP_PART ? g->network
+								  : g->file_write;
+
+			members(t, m->allow, grp, false, list, sizeof(list));
 			return fail(err, errlen,
 				    "%s has no syscalls list but refuses only part of the %s group "
 				    "(%s): without a list, groups are allowed or refused whole",
-				    what, shell == GROUP_PART ? "shell" : "network", list);
+				    what,
+				    shell == GROUP_PART ? "shell"
+				    : net == GROUP_PART ? "network"
+							: "file-write",
+				    list);
 		}
 		return 0;
 	}
@@ -630,6 +641,24 @@ static void write_ctypes(FILE *f, const char *ind, const struct policy *p,
 		fprintf(f, "%sallow_ctypes: %s\n", ind, allowed ? "true" : "false");
 }
 
+/*
+ * allow_file_write where the key must have been given: false when opening
+ * for writing is refused though a way to open is allowed (or, without a
+ * list, at all); true when it is allowed though no way to open is.
+ */
+static void write_file_write(FILE *f, const char *ind, const struct syscall_table *t,
+			     const struct policy_module *m)
+{
+	bool allowed = policy_allows(m->allow, SECIMPORT_NR_FILE_WRITE);
+	uint64_t derived[SECIMPORT_SYSCALL_WORDS];
+
+	memcpy(derived, m->allow, sizeof(derived));
+	policy_file_write_derive(t, derived);
+	if (!m->has_syscalls ? !allowed
+			     : allowed != policy_allows(derived, SECIMPORT_NR_FILE_WRITE))
+		fprintf(f, "%sallow_file_write: %s\n", ind, allowed ? "true" : "false");
+}
+
 /* A module's settings at indentation @ind. */
 static int write_settings(FILE *f, const char *ind, const struct policy *p, const struct groups *g,
 			  const struct policy_module *m)
@@ -650,11 +679,13 @@ static int write_settings(FILE *f, const char *ind, const struct policy *p, cons
 		fprintf(f, "%sallow_networking: %s\n", ind,
 			group_state(m->allow, g->network) == GROUP_NONE ? "false" : "true");
 		write_ctypes(f, ind, p, m);
+		write_file_write(f, ind, t, m);
 		return 0;
 	}
 	write_flag(f, ind, t, m->allow, g->shell, "allow_shell", "shell");
 	write_flag(f, ind, t, m->allow, g->network, "allow_networking", "network");
 	write_ctypes(f, ind, p, m);
+	write_file_write(f, ind, t, m);
 	/* Only where the module differs from the top level's default. */
 	if (!m->baseline && p->interpreter_baseline != POLICY_FALSE)
 		fprintf(f, "%sinterpreter_baseline: false # every syscall is in the list\n", ind);
@@ -771,6 +802,10 @@ static void merge_module(const struct groups *g, struct policy_module *d,
 	memset(d->allow, 0xff, sizeof(d->allow));
 	if (!policy_allows(any, SECIMPORT_NR_CTYPES))
 		clear_bit(d->allow, SECIMPORT_NR_CTYPES);
+	/* Opening for writing refused by both: the file-write key refused it. */
+	if (!policy_allows(any, SECIMPORT_NR_FILE_WRITE))
+		for (size_t w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
+			d->allow[w] &= ~g->file_write[w];
 	d->allow_shell = group_state(any, g->shell) == GROUP_NONE ? POLICY_FALSE : POLICY_TRUE;
 	d->allow_networking =
 	    group_state(any, g->network) == GROUP_NONE ? POLICY_FALSE : POLICY_TRUE;

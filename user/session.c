@@ -204,6 +204,18 @@ static const char *lsm_advice(const struct loader_status *st)
 	       "virtualized kernels do); use a kernel that allows them";
 }
 
+/* Does a module (or the process-wide default) refuse opening files for writing? */
+static bool policy_refuses_file_write(const struct policy *p)
+{
+	if (p->has_process_default &&
+	    !policy_allows(p->process_default.allow, SECIMPORT_NR_FILE_WRITE))
+		return true;
+	for (size_t i = 0; i < p->nr_modules; i++)
+		if (!policy_allows(p->modules[i].allow, SECIMPORT_NR_FILE_WRITE))
+			return true;
+	return false;
+}
+
 int session_prepare(struct session *s, struct policy *p, const struct session_opts *o)
 {
 	struct loader_opts lopts = { .table = p->table };
@@ -272,9 +284,26 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 						"through cgroup socket hooks"
 					      : "");
 	}
+	/*
+	 * The import system writes byte-code caches on behalf of whoever
+	 * imports: for a module that may not write files, a first import of
+	 * something uncached would be its write (killed). The program runs
+	 * without writing caches instead, unless the user said otherwise.
+	 */
+	if (policy_refuses_file_write(p) && !getenv("PYTHONDONTWRITEBYTECODE")) {
+		if (setenv("PYTHONDONTWRITEBYTECODE", "1", 1)) {
+			p_err("setenv: %s", strerror(errno));
+			return EXIT_USAGE;
+		}
+		p_info("a module may not write files: the program runs with "
+		       "PYTHONDONTWRITEBYTECODE=1, so that the import system does not write "
+		       "byte-code caches on its behalf (set PYTHONDONTWRITEBYTECODE yourself to "
+		       "choose)");
+	}
 	p_info("hooks live: sys_enter, sched_process_fork/exec/exit%s%s",
-	       s->lstatus.lsm_live ? ", BPF LSM (exec, task_alloc, file_open, ptrace, sockets)"
-				   : "",
+	       s->lstatus.lsm_live
+		   ? ", BPF LSM (exec, task_alloc, file_open, file changes, ptrace, sockets)"
+		   : "",
 	       s->lstatus.cgroup_live ? ", cgroup sock_create/connect/sendmsg/bind" : "");
 	if (loader_set_policy(s->loader, SESSION_SET, p, s->resolved, err, sizeof(err))) {
 		p_err("%s", err);

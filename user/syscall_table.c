@@ -82,6 +82,8 @@ const char *syscall_pseudo_name(int nr)
 		return "<process memory>";
 	case SECIMPORT_NR_CTYPES:
 		return "<ctypes>";
+	case SECIMPORT_NR_FILE_WRITE:
+		return "<file write>";
 	case SECIMPORT_NR_TERMINAL_INPUT:
 		return "<terminal input>";
 	}

@@ -792,6 +792,9 @@ ALL_TESTS="$ALL_TESTS $ATTRIBUTION_TESTS"
 # shellcheck source=tests/e2e/sidedoor.sh
 . "$HERE/sidedoor.sh"
 ALL_TESTS="$ALL_TESTS $SIDEDOOR_TESTS"
+# shellcheck source=tests/e2e/filewrite.sh
+. "$HERE/filewrite.sh"
+ALL_TESTS="$ALL_TESTS $FILEWRITE_TESTS"
 # shellcheck source=tests/e2e/ctypesdoor.sh
 . "$HERE/ctypesdoor.sh"
 ALL_TESTS="$ALL_TESTS $CTYPES_TESTS"

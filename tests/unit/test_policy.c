@@ -122,8 +122,9 @@ static unsigned int own_bits(const struct policy *p, const struct policy_module 
 		assert_true((m->allow[w] & base[w]) == base[w]);
 		own[w] = m->allow[w] & ~base[w];
 	}
-	/* allow_ctypes is a key, not a list entry */
+	/* allow_ctypes is a key, not a list entry; <file write> comes with open */
 	own[SECIMPORT_NR_CTYPES / 64] &= ~(1ULL << (SECIMPORT_NR_CTYPES % 64));
+	own[SECIMPORT_NR_FILE_WRITE / 64] &= ~(1ULL << (SECIMPORT_NR_FILE_WRITE % 64));
 	return count_bits(own);
 }
 
@@ -299,6 +300,58 @@ static void test_allow_ctypes(void **state)
 	release(p);
 	p = parse_ok("process_default: {allow_ctypes: false}\n");
 	assert_false(policy_allows(p->process_default.allow, SECIMPORT_NR_CTYPES));
+	release(p);
+}
+
+/*
+ * allow_file_write: opening for writing (<file write>) comes with a way to
+ * open; false refuses it and the group (rename, unlink...), with or without
+ * a list; true adds both.
+ */
+static void test_allow_file_write(void **state)
+{
+	struct policy *p =
+	    parse_ok("interpreter_baseline: false\n"
+		     "modules:\n"
+		     "  free: {}\n"
+		     "  no: {allow_file_write: false, allow_shell: true}\n"
+		     "  listopen: {syscalls: [openat, rename]}\n"
+		     "  listread: {syscalls: [read]}\n"
+		     "  listno: {syscalls: [openat, rename, unlink], allow_file_write: false}\n"
+		     "  listyes: {syscalls: [read], allow_file_write: true}\n");
+	const struct syscall_table *t = p->table;
+
+	(void)state;
+	/* process-wide: allowed */
+	assert_true(policy_allows(p->process_default.allow, SECIMPORT_NR_FILE_WRITE));
+	assert_true(policy_allows(p->modules[0].allow, SECIMPORT_NR_FILE_WRITE));
+	assert_true(policy_allows_name(t, p->modules[0].allow, "rename"));
+	assert_false(policy_allows(p->modules[1].allow, SECIMPORT_NR_FILE_WRITE));
+	assert_true(policy_allows_name(t, p->modules[1].allow, "openat")); /* reading stays */
+	assert_true(policy_allows_name(t, p->modules[1].allow, "execve"));
+	for (const char *const *n =
+		 (const char *const[]){ "rename", "renameat2", "unlink", "unlinkat", "truncate",
+					"ftruncate", "mkdir", "linkat", "symlink", "creat",
+					"openat2", NULL };
+	     *n; n++)
+		assert_false(policy_allows_name(t, p->modules[1].allow, *n));
+	assert_true(policy_allows(p->modules[2].allow, SECIMPORT_NR_FILE_WRITE));
+	assert_true(policy_allows_name(t, p->modules[2].allow, "rename"));
+	assert_false(policy_allows(p->modules[3].allow, SECIMPORT_NR_FILE_WRITE));
+	assert_false(policy_allows(p->modules[4].allow, SECIMPORT_NR_FILE_WRITE));
+	assert_true(policy_allows_name(t, p->modules[4].allow, "openat"));
+	assert_false(policy_allows_name(t, p->modules[4].allow, "rename"));
+	assert_false(policy_allows_name(t, p->modules[4].allow, "unlink"));
+	assert_true(policy_allows(p->modules[5].allow, SECIMPORT_NR_FILE_WRITE));
+	assert_true(policy_allows_name(t, p->modules[5].allow, "unlinkat"));
+	assert_false(policy_allows_name(t, p->modules[5].allow, "openat"));
+	assert_int_equal(p->modules[1].allow_file_write, POLICY_FALSE);
+	assert_int_equal(p->modules[0].allow_file_write, POLICY_UNSET);
+	release(p);
+
+	p = parse_ok("process_default: {allow_file_write: false}\n");
+	assert_false(policy_allows(p->process_default.allow, SECIMPORT_NR_FILE_WRITE));
+	assert_false(policy_allows_name(p->table, p->process_default.allow, "unlink"));
 	release(p);
 }
 
@@ -897,11 +950,11 @@ static struct error_case error_cases[] = {
 	E("unknown setting", "modules:\n  json:\n    allow_shel: true\n", "3:5",
 	  "unknown key 'allow_shel' in the settings of module 'json' (did you mean "
 	  "'allow_shell'?); valid keys are: allow_shell, allow_networking, allow_ctypes, "
-	  "syscalls, action, location, interpreter_baseline"),
+	  "allow_file_write, syscalls, action, location, interpreter_baseline"),
 	E("baseline misspelt", "modules:\n  json:\n    interpreter_basline: false\n", "3:5",
 	  "unknown key 'interpreter_basline' in the settings of module 'json' (did you mean "
 	  "'interpreter_baseline'?); valid keys are: allow_shell, allow_networking, "
-	  "allow_ctypes, syscalls, action, location, interpreter_baseline"),
+	  "allow_ctypes, allow_file_write, syscalls, action, location, interpreter_baseline"),
 	E("baseline not a bool",
 	  "modules:\n  a:\n    syscalls: [read]\n    interpreter_baseline: no\n", "4:27",
 	  "interpreter_baseline must be true or false, not 'no': write true or false"),
@@ -1190,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_empty),
 		cmocka_unit_test(test_pseudo_derive),
 		cmocka_unit_test(test_allow_ctypes),
+		cmocka_unit_test(test_allow_file_write),
 		cmocka_unit_test(test_thread_bit_from_clone),
 		cmocka_unit_test(test_groups_in_list),
 		cmocka_unit_test(test_allow_flags_with_list),

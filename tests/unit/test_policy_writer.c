@@ -168,6 +168,26 @@ static void test_round_trip_ctypes(void **state)
 	free(text);
 }
 
+/* allow_file_write: written where the key made the difference, and read back the same. */
+static void test_round_trip_file_write(void **state)
+{
+	char *text;
+
+	(void)state;
+	round_trip("modules:\n"
+		   "  a: {allow_file_write: false}\n"
+		   "  b: {allow_file_write: true}\n"
+		   "  c: {syscalls: [openat, rename], allow_file_write: false}\n"
+		   "  d: {syscalls: [read], allow_file_write: true}\n"
+		   "  e: {syscalls: [openat]}\n");
+	round_trip("process_default: {allow_file_write: false}\n");
+	text = round_trip_arch("modules: {a: {allow_file_write: false}, b: {syscalls: [openat]}}\n",
+			       "x86_64");
+	assert_non_null(strstr(text, "allow_file_write: false"));
+	assert_null(strstr(text, "allow_file_write: true"));
+	free(text);
+}
+
 static void test_round_trip_lists(void **state)
 {
 	(void)state;
@@ -903,6 +923,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_flags_only),
 		cmocka_unit_test(test_round_trip_ctypes),
+		cmocka_unit_test(test_round_trip_file_write),
 		cmocka_unit_test(test_round_trip_lists),
 		cmocka_unit_test(test_round_trip_baseline),
 		cmocka_unit_test(test_round_trip_thread_bit),
