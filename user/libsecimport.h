@@ -45,6 +45,15 @@ int secimport_register2(const char *module, const char *const *locations, const 
 			int allow_ctypes, const char *const *syscalls, size_t nr_syscalls,
 			const char *action, char *err, size_t errlen);
 
+/*
+ * secimport_register2() with @allow_file_write too: 0, 1, or -1 for the
+ * policy default (allowed).
+ */
+int secimport_register3(const char *module, const char *const *locations, const int *prefix,
+			size_t nr_locations, int allow_shell, int allow_networking,
+			int allow_ctypes, int allow_file_write, const char *const *syscalls,
+			size_t nr_syscalls, const char *action, char *err, size_t errlen);
+
 /* The library's version string. */
 const char *secimport_version(void);
 

@@ -33,8 +33,9 @@ static bool word_ok(const char *s)
 
 /* The settings as a one-module policy, compiled by the CLI's compiler. */
 static int compile(struct broker_request *r, const char *module, int allow_shell,
-		   int allow_networking, int allow_ctypes, const char *const *syscalls,
-		   size_t nr_syscalls, const char *action, char *err, size_t errlen)
+		   int allow_networking, int allow_ctypes, int allow_file_write,
+		   const char *const *syscalls, size_t nr_syscalls, const char *action, char *err,
+		   size_t errlen)
 {
 	struct policy p;
 	struct policy_diag diag;
@@ -54,6 +55,8 @@ static int compile(struct broker_request *r, const char *module, int allow_shell
 		fprintf(f, "    allow_networking: %s\n", allow_networking ? "true" : "false");
 	if (allow_ctypes >= 0)
 		fprintf(f, "    allow_ctypes: %s\n", allow_ctypes ? "true" : "false");
+	if (allow_file_write >= 0)
+		fprintf(f, "    allow_file_write: %s\n", allow_file_write ? "true" : "false");
 	if (syscalls) {
 		fputs("    syscalls: [", f);
 		for (size_t i = 0; i < nr_syscalls; i++) {
@@ -181,6 +184,16 @@ EXPORT int secimport_register2(const char *module, const char *const *locations,
 			       int allow_ctypes, const char *const *syscalls, size_t nr_syscalls,
 			       const char *action, char *err, size_t errlen)
 {
+	return secimport_register3(module, locations, prefix, nr_locations, allow_shell,
+				   allow_networking, allow_ctypes, -1, syscalls, nr_syscalls,
+				   action, err, errlen);
+}
+
+EXPORT int secimport_register3(const char *module, const char *const *locations, const int *prefix,
+			       size_t nr_locations, int allow_shell, int allow_networking,
+			       int allow_ctypes, int allow_file_write, const char *const *syscalls,
+			       size_t nr_syscalls, const char *action, char *err, size_t errlen)
+{
 	struct broker_request *r;
 	struct broker_reply reply = {};
 	int ret;
@@ -220,8 +233,8 @@ EXPORT int secimport_register2(const char *module, const char *const *locations,
 		snprintf(r->locs[i].path, sizeof(r->locs[i].path), "%s", locations[i]);
 		r->locs[i].prefix = prefix && prefix[i];
 	}
-	ret = compile(r, module, allow_shell, allow_networking, allow_ctypes, syscalls, nr_syscalls,
-		      action, err, errlen);
+	ret = compile(r, module, allow_shell, allow_networking, allow_ctypes, allow_file_write,
+		      syscalls, nr_syscalls, action, err, errlen);
 	if (!ret)
 		ret = ask_broker(r, &reply, err, errlen);
 	/* Our interpreter was just covered (a container's): ask again, covered now. */

@@ -74,6 +74,12 @@ def _load():
             ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p,
             ctypes.c_size_t,
         ]
+        # secimport_register3: and allow_file_write (absent from older libraries)
+        if hasattr(lib, "secimport_register3"):
+            lib.secimport_register3.restype = ctypes.c_int
+            lib.secimport_register3.argtypes = (
+                lib.secimport_register2.argtypes[:7] + [ctypes.c_int]
+                + lib.secimport_register2.argtypes[7:])
         _lib = lib
         return lib
     raise SecureImportError(
@@ -136,7 +142,8 @@ def _tristate(value):
 
 
 def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None,
-                  action="kill", allow_shells=None, allow_ctypes=False, **unknown):
+                  action="kill", allow_shells=None, allow_ctypes=False, allow_file_write=None,
+                  **unknown):
     """Confine module `name` in this process, then import and return it.
 
     allow_shell: may it create processes and run programs (default False).
@@ -144,6 +151,8 @@ def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None
     allow_ctypes: may it call foreign functions or reach raw memory through
         ctypes (default False; allowing it voids the sandbox's guarantees for
         the module: it could rewrite what the sandbox reads).
+    allow_file_write: False: no file opened for writing, created, renamed or
+        unlinked (default None: allowed, as the policy's default).
     syscalls: a strict allowlist of syscall names (everything else refused,
         but the interpreter baseline: what CPython does by itself, such as
         futex and mmap; see docs/POLICY.md).
@@ -176,14 +185,21 @@ def secure_import(name, allow_shell=False, allow_networking=False, syscalls=None
         nr_sc = len(syscalls)
         sc = (ctypes.c_char_p * max(nr_sc, 1))(*[s.encode() for s in syscalls])
     err = ctypes.create_string_buffer(1024)
-    ret = lib.secimport_register2(
-        name.encode(), paths, prefix, len(locs),
-        # Without an allowlist the original's defaults apply (both False);
-        # with one, only what the caller said explicitly.
-        _tristate(allow_shell) if syscalls is None or allow_shell else -1,
-        _tristate(allow_networking) if syscalls is None or allow_networking else -1,
-        _tristate(allow_ctypes),
-        sc, nr_sc, str(action).encode(), err, len(err))
+    # Without an allowlist the original's defaults apply (both False);
+    # with one, only what the caller said explicitly.
+    shell = _tristate(allow_shell) if syscalls is None or allow_shell else -1
+    net = _tristate(allow_networking) if syscalls is None or allow_networking else -1
+    if hasattr(lib, "secimport_register3"):
+        ret = lib.secimport_register3(
+            name.encode(), paths, prefix, len(locs), shell, net, _tristate(allow_ctypes),
+            _tristate(allow_file_write), sc, nr_sc, str(action).encode(), err, len(err))
+    elif allow_file_write is not None:
+        raise SecureImportError("secure_import(%r): allow_file_write needs a newer "
+                                "libsecimport.so" % name)
+    else:
+        ret = lib.secimport_register2(
+            name.encode(), paths, prefix, len(locs), shell, net, _tristate(allow_ctypes),
+            sc, nr_sc, str(action).encode(), err, len(err))
     if ret != 0:
         raise SecureImportError("secure_import(%r): %s" % (name, err.value.decode(errors="replace")))
     return importlib.import_module(name)

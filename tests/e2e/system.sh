@@ -219,6 +219,23 @@ t_secure_import_ctypes() {
 	unload
 }
 
+t_secure_import_file_write() {
+	fresh secure_import_file_write
+	load
+	py file_write_case.py "$M" refused
+	events
+	expect_rc 137
+	expect_no_file returned "a module registered with allow_file_write=False opened a file for writing"
+	[ ! -s "$M/stored" ] || fail "its write reached the file"
+	expect_event 'kill .* module=fwmod syscall=<file write> ' 1
+	rm -f "$M/stored"
+	py file_write_case.py "$M" default
+	expect_rc 0
+	expect_file returned "secure_import without allow_file_write allows file writes"
+	expect_file stored "the module's file"
+	unload
+}
+
 # A request on one connection that hands over another connection's socket,
 # as something forging who is asking would.
 t_forged_socket() {
@@ -790,7 +807,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-secure_import_ctypes cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running broker_killed unload load_twice status usage
+secure_import_ctypes secure_import_file_write cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -804,6 +821,7 @@ declare -A DESC=(
 	[confined_registers]="a confined module calling secure_import is refused"
 	[confined_bpf]="bpf() is refused to confined code whatever its policy allows"
 	[secure_import_ctypes]="secure_import: ctypes refused by default, allowed with allow_ctypes=True"
+	[secure_import_file_write]="secure_import: allow_file_write=False refuses opening for writing; the default allows it"
 	[forged_socket]="a request handing over another connection's socket is refused"
 	[silent_clients]="connections that never send hold up no other registration"
 	[two_processes]="two processes, two policies for one module: each judged by its own"
