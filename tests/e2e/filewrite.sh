@@ -127,9 +127,215 @@ t_fw_rt_kill_rename() {
 	[ ! -e "$M/area/json.py" ] || fail "json.py was planted by rename before the kill landed"
 }
 
+# ---- red team (branch rt-filewrite) ----------------------------------------
+# The policy judges opening for writing and the syscalls that create, rename
+# or remove. What else changes a file, and what a read-only module commonly
+# does that gets killed.
+
+# fw_rt_case SCENARIO SYSCALL-REGEX [POLICY]: like fw_case, with the secure
+# outcome spelled out: the plugin is killed, judged as SYSCALL, and the
+# application never records that the attempt returned.
+fw_rt_case() {
+	fresh filewrite
+	confine "${3:-policy.yaml}" -- "$M" "$1"
+	expect_rc 137
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file "escaped_$1" "the plugin's file change returned: it got out ($1)"
+	expect_err "kill .* module=plugin syscall=$2 "
+}
+
+# The application's open log must hold only what the application wrote.
+expect_app_log() {
+	local log=$M/area/app.log
+	! grep -q planted "$log" 2>/dev/null || fail "the plugin's bytes are in the application's log: $(head -c 60 "$log")"
+	[ "$(stat -c %s "$log" 2>/dev/null || echo 0)" -lt 4096 ] ||
+		fail "the application's log grew to $(stat -c %s "$log") bytes"
+}
+
+# Writes through a descriptor the application opened for writing (found
+# through gc or /proc/self/fd, both allowed to a read-only module): only
+# opening is judged, and a descriptor to a regular file is "ordinary".
+t_fw_rt_appfd_write() {
+	known_escape "write(2) on the application's writable descriptor (found through gc) is not judged"
+	fw_rt_case appfd_gc_write '<file write>'
+	expect_app_log
+}
+t_fw_rt_appfd_pwrite() {
+	known_escape "dup(2) + pwrite(2) on the application's descriptor from /proc/self/fd is not judged"
+	fw_rt_case appfd_dup_pwrite '<file write>'
+	expect_app_log
+}
+t_fw_rt_appfd_sendfile() {
+	known_escape "sendfile(2) into the application's file is judged only when it is a socket"
+	fw_rt_case appfd_sendfile '<file write>'
+	expect_app_log
+	! grep -q original "$M/area/app.log" || fail "existing.txt was copied into the application's log"
+}
+t_fw_rt_appfd_copy_range() {
+	known_escape "copy_file_range(2) into the application's file is judged only when it is a socket"
+	fw_rt_case appfd_copy_range '<file write>'
+	! grep -q original "$M/area/app.log" || fail "existing.txt was copied into the application's log"
+}
+t_fw_rt_appfd_splice() {
+	known_escape "splice(2) from a pipe into the application's file is judged only when it is a socket"
+	fw_rt_case appfd_splice '<file write>'
+	expect_app_log
+}
+t_fw_rt_appfd_mmap() {
+	known_escape "mmap(MAP_SHARED, PROT_WRITE) of the application's read-write descriptor: the stores make no syscall"
+	fw_rt_case appfd_mmap '(<file write>|mmap)'
+	[ "$(head -c 8 "$M/area/app.dat")" = "applicat" ] ||
+		fail "the application's data file was rewritten through a shared mapping: $(head -c 20 "$M/area/app.dat")"
+}
+t_fw_rt_appfd_fallocate() {
+	known_escape "fallocate(2) is not in the file-write group"
+	fw_rt_case appfd_fallocate 'fallocate'
+	expect_app_log
+}
+# Even were write(2) on a regular file judged: bytes the plugin leaves in the
+# application's file object go out in the application's own flush.
+t_fw_rt_appfd_laundered() {
+	known_escape "the application's close flushes bytes the plugin buffered in its file object"
+	fresh filewrite
+	confine policy.yaml -- "$M" appfd_laundered
+	expect_app_log
+}
+# Reopening the descriptor by its /proc path is an open with write flags: held.
+t_fw_rt_procfd_reopen() {
+	fw_rt_case procfd_reopen '<file write>'
+	expect_app_log
+}
+
+# Metadata: the file's mode, owner, times, extended attributes and inode
+# flags change with no open for writing (the program runs as root here).
+t_fw_rt_chmod() {
+	known_escape "chmod/fchmod/fchmodat are not in the file-write group"
+	fw_rt_case meta_chmod '(f?chmod|fchmodat2?)'
+	[ "$(stat -c %a "$M/area/existing.txt")" = 644 ] ||
+		fail "existing.txt is now mode $(stat -c %a "$M/area/existing.txt")"
+}
+t_fw_rt_chown() {
+	known_escape "chown/fchown/lchown/fchownat are not in the file-write group"
+	fw_rt_case meta_chown '(f?chown|lchown|fchownat)'
+	[ "$(stat -c %u "$M/area/existing.txt")" = 0 ] ||
+		fail "existing.txt now belongs to uid $(stat -c %u "$M/area/existing.txt")"
+}
+t_fw_rt_utime() {
+	known_escape "utimensat/utimes/utime/futimesat are not in the file-write group"
+	fw_rt_case meta_utime '(utimensat|utimes?|futimesat)'
+	[ "$(stat -c %Y "$M/area/existing.txt")" != 0 ] || fail "existing.txt's mtime was set to 0 (1970)"
+}
+t_fw_rt_setxattr() {
+	known_escape "setxattr/lsetxattr/fsetxattr/removexattr are not in the file-write group"
+	fw_rt_case meta_setxattr '(l|f)?setxattr'
+	"$PY" -c 'import os, sys; sys.exit("user.planted" in os.listxattr(sys.argv[1]))' \
+		"$M/area/existing.txt" || fail "the plugin stored user.planted in existing.txt's attributes"
+}
+t_fw_rt_ioctl_flags() {
+	known_escape "ioctl(FS_IOC_SETFLAGS) on a read-only descriptor changes inode flags (chattr +d here, +i/+a as root)"
+	fw_rt_case meta_ioctl_flags '(<file write>|ioctl)'
+	! lsattr "$M/area/existing.txt" 2>/dev/null | grep -q '^[^ ]*d' ||
+		fail "existing.txt has the nodump flag: $(lsattr "$M/area/existing.txt")"
+}
+
+# Deferred callables (DESIGN.md's known limit): a builtin given to atexit
+# runs after main with no frame of the plugin.
+t_fw_rt_atexit() {
+	known_escape "deferred callables: atexit runs os.truncate with no frame of the plugin"
+	fw_rt_case atexit_truncate 'truncate'
+	expect_original
+}
+
+t_fw_rt_weakref() {
+	known_escape "deferred callables: weakref.finalize runs os.truncate when the application drops the object"
+	fw_rt_case weakref_unlink 'truncate'
+	expect_original
+}
+
+# A module with the network but not file writes: bind(2) of a UNIX socket
+# creates a file-system entry (the app's later open of that path fails).
+t_fw_rt_unix_bind() {
+	known_escape "bind(2) of an AF_UNIX path creates a file for a module allowed the network"
+	fw_rt_case unix_bind 'bind' policy_net.yaml
+	[ ! -e "$M/area/planted.py" ] || fail "planted.py was created by bind"
+}
+
+# Doors that held.
+t_fw_rt_thread_builtin() {
+	# (the unlink itself completes before SIGKILL lands: fw_rt_kill_rename's known escape)
+	fw_rt_case thread_builtin 'unlink(at)?'
+}
+t_fw_rt_del_later() {
+	fw_rt_case del_later '<file write>'
+	[ ! -s "$M/area/planted.py" ] || fail "planted.py has content: __del__ wrote it"
+}
+t_fw_rt_gen_later() {
+	fw_rt_case gen_later 'rename(at2?)?'
+}
+t_fw_rt_mkfifo() { fw_rt_case mkfifo 'mknod(at)?'; }
+t_fw_rt_sqlite() { fw_rt_case sqlite_db '<file write>'; }
+t_fw_rt_proc_comm() { fw_rt_case proc_comm '<file write>'; }
+
+# False kills: a read-only module doing something common that changes no
+# file the module chose (or none at all) is killed.
+fw_rt_fk() {
+	fresh filewrite
+	confine policy.yaml -- "$M" "$1"
+	expect_rc 0
+	expect_file "escaped_$1" "the benign call must return ($1)"
+	expect_no_violation
+}
+t_fw_rt_fk_devnull() {
+	known_escape "false kill: open(os.devnull, 'w') is <file write>"
+	fw_rt_fk fk_devnull
+}
+t_fw_rt_fk_makedirs() {
+	known_escape "false kill: os.makedirs(existing, exist_ok=True) calls mkdir, killed at entry (EEXIST, nothing changes)"
+	fw_rt_fk fk_makedirs
+}
+t_fw_rt_fk_gettempdir() {
+	known_escape "false kill: tempfile.gettempdir() probes each candidate by creating a file"
+	fw_rt_fk fk_gettempdir
+}
+t_fw_rt_fk_getpass() {
+	known_escape "false kill: getpass.getpass() opens /dev/tty O_RDWR"
+	fw_rt_fk fk_getpass
+}
+t_fw_rt_fk_mp_lock() {
+	known_escape "false kill: multiprocessing.Lock() creates its semaphore in /dev/shm"
+	fw_rt_fk fk_mp_lock
+}
+# The application's own logging: a handler opened on first use, or rolled
+# over, during the plugin's logging call.
+t_fw_rt_fk_log_delay() {
+	known_escape "false kill: the application's FileHandler(delay=True) opens its file in the plugin's logging call"
+	fw_rt_fk fk_log_delay
+}
+t_fw_rt_fk_log_rotate() {
+	known_escape "false kill: the application's RotatingFileHandler rolls over (rename, open) in the plugin's logging call"
+	fw_rt_fk fk_log_rotate
+}
+# python -E ignores PYTHONDONTWRITEBYTECODE, which run sets: the plugin's
+# first import writes its byte-code cache.
+t_fw_rt_fk_flag_E() {
+	known_escape "false kill: under python -E (or -I) run's PYTHONDONTWRITEBYTECODE=1 is ignored; the first import writes __pycache__"
+	fresh filewrite
+	PYFLAGS=(-E)
+	confine policy.yaml -- "$M" import_fresh
+	expect_rc 0
+	expect_file escaped_import_fresh "the plugin's first import must work"
+	expect_no_violation
+}
+
 FILEWRITE_TESTS="fw_open_write fw_open_append fw_os_open_rdwr fw_os_open_trunc fw_tmpfile fw_rename
 fw_unlink fw_mkdir fw_symlink fw_hardlink fw_truncate fw_thread fw_callback fw_benign fw_import_fresh
-fw_policy_check fw_deny_open fw_deny_trunc fw_deny_rename fw_rt_kill_rename"
+fw_policy_check fw_deny_open fw_deny_trunc fw_deny_rename fw_rt_kill_rename
+fw_rt_appfd_write fw_rt_appfd_laundered fw_rt_appfd_pwrite fw_rt_appfd_sendfile fw_rt_appfd_copy_range fw_rt_appfd_splice
+fw_rt_appfd_mmap fw_rt_appfd_fallocate fw_rt_procfd_reopen fw_rt_chmod fw_rt_chown fw_rt_utime
+fw_rt_setxattr fw_rt_ioctl_flags fw_rt_atexit fw_rt_weakref fw_rt_unix_bind fw_rt_thread_builtin fw_rt_del_later
+fw_rt_gen_later fw_rt_mkfifo fw_rt_sqlite fw_rt_proc_comm fw_rt_fk_devnull fw_rt_fk_makedirs
+fw_rt_fk_gettempdir fw_rt_fk_getpass fw_rt_fk_mp_lock fw_rt_fk_log_delay fw_rt_fk_log_rotate
+fw_rt_fk_flag_E"
 
 DESC+=(
 	[fw_open_write]="allow_file_write: false: open(path, 'w') is killed before anything is written"
@@ -152,4 +358,35 @@ DESC+=(
 	[fw_deny_trunc]="action deny: O_TRUNC refused before the file is emptied (BPF LSM)"
 	[fw_deny_rename]="action deny: rename refused with EPERM, nothing planted (BPF LSM)"
 	[fw_rt_kill_rename]="action kill: a rename killed at entry leaves nothing planted"
+	[fw_rt_appfd_write]="write(2) on the application's log (found through gc) does not land"
+	[fw_rt_appfd_laundered]="bytes the plugin buffered in the application's file object do not reach the file"
+	[fw_rt_appfd_pwrite]="dup + pwrite(2) on the application's log (from /proc/self/fd) does not land"
+	[fw_rt_appfd_sendfile]="sendfile(2) into the application's log does not land"
+	[fw_rt_appfd_copy_range]="copy_file_range(2) into the application's log does not land"
+	[fw_rt_appfd_splice]="splice(2) into the application's log does not land"
+	[fw_rt_appfd_mmap]="a shared writable mapping of the application's data file is refused"
+	[fw_rt_appfd_fallocate]="fallocate(2) on the application's log is refused"
+	[fw_rt_procfd_reopen]="reopening the application's log as /proc/self/fd/N for writing is killed"
+	[fw_rt_chmod]="chmod of a file is refused to a no-file-write module"
+	[fw_rt_chown]="chown of a file is refused to a no-file-write module"
+	[fw_rt_utime]="utime of a file is refused to a no-file-write module"
+	[fw_rt_setxattr]="setxattr on a file is refused to a no-file-write module"
+	[fw_rt_ioctl_flags]="FS_IOC_SETFLAGS (chattr) through a read-only descriptor is refused"
+	[fw_rt_atexit]="os.truncate registered with atexit by the plugin does not run"
+	[fw_rt_weakref]="os.truncate as a weakref finalizer of the plugin's object does not run"
+	[fw_rt_unix_bind]="a module with the network but no file writes cannot create a UNIX socket file"
+	[fw_rt_thread_builtin]="a _thread with a builtin target (os.unlink) is confined"
+	[fw_rt_del_later]="the plugin's __del__ run by the application is confined"
+	[fw_rt_gen_later]="the plugin's generator driven by the application is confined"
+	[fw_rt_mkfifo]="os.mkfifo is killed"
+	[fw_rt_sqlite]="sqlite3.connect(path) is killed"
+	[fw_rt_proc_comm]="writing /proc/self/comm is killed"
+	[fw_rt_fk_devnull]="no false kill: writing to /dev/null"
+	[fw_rt_fk_makedirs]="no false kill: os.makedirs of an existing directory, exist_ok=True"
+	[fw_rt_fk_gettempdir]="no false kill: tempfile.gettempdir()"
+	[fw_rt_fk_getpass]="no false kill: getpass.getpass()"
+	[fw_rt_fk_mp_lock]="no false kill: multiprocessing.Lock()"
+	[fw_rt_fk_log_delay]="no false kill: logging through the application's FileHandler(delay=True)"
+	[fw_rt_fk_log_rotate]="no false kill: logging through the application's RotatingFileHandler at rollover"
+	[fw_rt_fk_flag_E]="no false kill: the plugin's first import under python -E"
 )
