@@ -75,6 +75,13 @@
 #define NR_OPENAT 56
 #endif
 #define FDIO_TIOCSTI 0x5412
+/* ioctls that change a file through a descriptor opened for reading (chattr, reflinks) */
+#define FDIO_FS_IOC_SETFLAGS 0x40086602
+#define FDIO_FS_IOC32_SETFLAGS 0x40046602
+#define FDIO_FS_IOC_FSSETXATTR 0x401c5820
+#define FDIO_FICLONE 0x40049409
+#define FDIO_FICLONERANGE 0x4020940d
+#define FDIO_FIDEDUPERANGE 0xc0189436
 
 /*
  * The file operations of a socket and of procfs's "mem", learned from the
@@ -219,7 +226,18 @@ __noinline __u32 fdio_judge_args(long id, __u64 a0, __u64 a1, __u64 a2)
 		return a2 & FDIO_O_WRITES ? SECIMPORT_NR_FILE_WRITE : (__u32)id;
 	case NR_IOCTL:
 		/* the kernel takes the request as an unsigned int */
-		return (__u32)a1 == FDIO_TIOCSTI ? SECIMPORT_NR_TERMINAL_INPUT : (__u32)id;
+		switch ((__u32)a1) {
+		case FDIO_TIOCSTI:
+			return SECIMPORT_NR_TERMINAL_INPUT;
+		case FDIO_FS_IOC_SETFLAGS:
+		case FDIO_FS_IOC32_SETFLAGS:
+		case FDIO_FS_IOC_FSSETXATTR:
+		case FDIO_FICLONE:
+		case FDIO_FICLONERANGE:
+		case FDIO_FIDEDUPERANGE:
+			return SECIMPORT_NR_FILE_WRITE;
+		}
+		return (__u32)id;
 	case NR_READ:
 	case NR_READV:
 	case NR_PREAD64:

@@ -56,13 +56,17 @@ static const char *const shell_group[] = {
 /*
  * Changing the file system besides opening for writing (which is
  * SECIMPORT_NR_FILE_WRITE): creating, renaming, linking, unlinking,
- * truncating. openat2's flags are in user memory, where they can change
- * after a look: it counts as writing.
+ * truncating, growing; modes, owners, times and extended attributes (as
+ * root, security.capability grants file capabilities). openat2's flags are
+ * in user memory, where they can change after a look: it counts as
+ * writing. io_uring, which opens, renames and unlinks by itself, is in the
+ * network group (a group of its own each, for the writer's round trip).
  */
 static const char *const file_write_group[] = {
 	"creat",
 	"truncate",
 	"ftruncate",
+	"fallocate",
 	"rename",
 	"renameat",
 	"renameat2",
@@ -79,6 +83,26 @@ static const char *const file_write_group[] = {
 	"mknodat",
 	"openat2",
 	"open_by_handle_at",
+	"chmod",
+	"fchmod",
+	"fchmodat",
+	"fchmodat2",
+	"chown",
+	"fchown",
+	"lchown",
+	"fchownat",
+	"utime",
+	"utimes",
+	"utimensat",
+	"futimesat",
+	"setxattr",
+	"lsetxattr",
+	"fsetxattr",
+	"removexattr",
+	"lremovexattr",
+	"fremovexattr",
+	"setxattrat",
+	"removexattrat",
 };
 
 static const char *const network_group[] = {
