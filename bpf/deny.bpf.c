@@ -7,7 +7,7 @@
  * (inet sockets) everywhere. Cheapest check first; an earlier LSM's refusal
  * stands.
  */
-#include "verdict.bpf.h"
+#include "plant.bpf.h"
 
 #ifndef EPERM
 #define EPERM 1
@@ -30,7 +30,6 @@ static __always_inline int refused(void)
 	}
 
 DENY_LSM_HOOK(bprm_check_security, struct linux_binprm *bprm)
-DENY_LSM_HOOK(file_open, struct file *file)
 DENY_LSM_HOOK(ptrace_access_check, struct task_struct *child, unsigned int mode)
 DENY_LSM_HOOK(socket_socketpair, struct socket *a, struct socket *b)
 DENY_LSM_HOOK(socket_connect, struct socket *sock, struct sockaddr *addr, int len)
@@ -48,15 +47,49 @@ DENY_LSM_HOOK(socket_shutdown, struct socket *sock, int how)
  * Changing the file system (allow_file_write: false). inode_create comes
  * before an O_CREAT open makes the file, file_open before O_TRUNC empties it.
  */
-DENY_LSM_HOOK(inode_create, struct inode *dir, struct dentry *dentry, umode_t mode)
-DENY_LSM_HOOK(inode_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
 DENY_LSM_HOOK(inode_unlink, struct inode *dir, struct dentry *dentry)
-DENY_LSM_HOOK(inode_symlink, struct inode *dir, struct dentry *dentry, const char *old_name)
 DENY_LSM_HOOK(inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode)
 DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
 DENY_LSM_HOOK(inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev)
-DENY_LSM_HOOK(inode_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
-	      struct dentry *new_dentry)
+
+/*
+ * The hooks that make or change a file's content under a name: a refusal
+ * armed at syscall entry, then planting code (plant.bpf.h), judged here.
+ */
+#define PLANT_LSM_HOOK(hook, kind_expr, ...)                     \
+	SEC("lsm/" #hook)                                        \
+	int BPF_PROG(secimport_lsm_##hook, __VA_ARGS__, int ret) \
+	{                                                        \
+		struct secimport_thread *ts;                     \
+                                                                 \
+		if (ret)                                         \
+			return ret;                              \
+		ts = thread_state(bpf_get_current_task_btf());   \
+		if (!ts)                                         \
+			return 0;                                \
+		if (ts->flags & SECIMPORT_TS_DENY_ARMED)         \
+			return -EPERM;                           \
+		return plant_judge(ts, kind_expr);               \
+	}
+
+#define FMODE_WRITE_BIT 0x2
+
+PLANT_LSM_HOOK(file_open,
+	       (file->f_mode & FMODE_WRITE_BIT) ? plant_kind(file->f_path.dentry) : PLANT_NONE,
+	       struct file *file)
+PLANT_LSM_HOOK(inode_create, plant_kind(dentry), struct inode *dir, struct dentry *dentry,
+	       umode_t mode)
+PLANT_LSM_HOOK(inode_link, plant_kind(new_dentry), struct dentry *old_dentry, struct inode *dir,
+	       struct dentry *new_dentry)
+/* Any symlink: the target is a path, and a directory's name need not look like code. */
+PLANT_LSM_HOOK(inode_symlink, PLANT_CODE, struct inode *dir, struct dentry *dentry,
+	       const char *old_name)
+/* Either name (RENAME_EXCHANGE swaps them), or a directory (a package moved into place). */
+PLANT_LSM_HOOK(inode_rename,
+	       plant_is_dir(old_dentry) ? PLANT_CODE
+					: plant_kind(new_dentry) | plant_kind(old_dentry),
+	       struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
+	       struct dentry *new_dentry)
 
 SEC("lsm/socket_create")
 int BPF_PROG(secimport_lsm_socket_create, int family, int type, int protocol, int kern, int ret)

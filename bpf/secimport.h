@@ -80,7 +80,14 @@
  * is, unless the policy says allow_file_write: false.
  */
 #define SECIMPORT_NR_FILE_WRITE (SECIMPORT_SYSCALL_BITS - 7)
-#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_FILE_WRITE
+/*
+ * Writing, creating, linking or renaming a file Python would import or run
+ * (.py, .pyc, .pyw, .pth, .so; any symlink; a directory renamed): execution
+ * by proxy, allowed where execve is. Judged in BPF LSM's file hooks, where
+ * the kernel has resolved the name (plant.bpf.h).
+ */
+#define SECIMPORT_NR_CODE_WRITE (SECIMPORT_SYSCALL_BITS - 8)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_CODE_WRITE
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over

@@ -57,8 +57,8 @@ struct walk_scratch {
 	 * walk's callbacks they outgrew the 512 bytes that Linux 6.1 allows
 	 * a call chain.
 	 */
-	struct walk_result probe_walk, sys_walk;
-	struct verdict probe_verdict, sys_verdict;
+	struct walk_result probe_walk, sys_walk, lsm_walk;
+	struct verdict probe_verdict, sys_verdict, lsm_verdict;
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
 	struct secimport_code_key ckey; /* a code_owner / file_cache key */

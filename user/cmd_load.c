@@ -301,6 +301,10 @@ static int load(const struct load_opts *o)
 		       st.cgroup_live ? ", except inet socket(), refused through cgroup hooks"
 				      : "");
 	}
+	if (!st.lsm_live)
+		p_warn("BPF LSM is not usable (%s): writing Python code files (.py, .pyc, .pth, "
+		       ".so) by a module that may not run programs is not judged",
+		       st.lsm_why);
 	if (loader_attach_system(l, &st, err, sizeof(err)))
 		goto fail_msg;
 	if (!loader_guard_live(l))

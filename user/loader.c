@@ -283,7 +283,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts, struct load
 			l->unix_connect_type = v;
 	}
 	/* A loaded system uses BPF LSM and cgroups for its registration guard too. */
-	if (opts->deny || opts->system) {
+	if (opts->deny || opts->system || opts->code_write) {
 		lsm = probe_lsm_bpf_listed(st->lsms, sizeof(st->lsms));
 		if (!lsm)
 			snprintf(st->lsm_why, sizeof(st->lsm_why),

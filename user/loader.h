@@ -22,6 +22,7 @@ struct loader_opts {
 	bool deny; /* a policy asks for deny: load the hooks that can refuse */
 	bool trace; /* learning mode: record what modules do */
 	bool system; /* a loaded system (`load`): cover every interpreter exec */
+	bool code_write; /* a module may not plant code: BPF LSM's file hooks judge it */
 	__u32 trace_files_max; /* >0: record every frame's file (trace --all-modules) */
 	const struct syscall_table *table;
 };

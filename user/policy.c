@@ -63,46 +63,14 @@ static const char *const shell_group[] = {
  * network group (a group of its own each, for the writer's round trip).
  */
 static const char *const file_write_group[] = {
-	"creat",
-	"truncate",
-	"ftruncate",
-	"fallocate",
-	"rename",
-	"renameat",
-	"renameat2",
-	"unlink",
-	"unlinkat",
-	"rmdir",
-	"mkdir",
-	"mkdirat",
-	"link",
-	"linkat",
-	"symlink",
-	"symlinkat",
-	"mknod",
-	"mknodat",
-	"openat2",
-	"open_by_handle_at",
-	"chmod",
-	"fchmod",
-	"fchmodat",
-	"fchmodat2",
-	"chown",
-	"fchown",
-	"lchown",
-	"fchownat",
-	"utime",
-	"utimes",
-	"utimensat",
-	"futimesat",
-	"setxattr",
-	"lsetxattr",
-	"fsetxattr",
-	"removexattr",
-	"lremovexattr",
-	"fremovexattr",
-	"setxattrat",
-	"removexattrat",
+	"creat",       "truncate",     "ftruncate",    "fallocate",  "rename",
+	"renameat",    "renameat2",    "unlink",       "unlinkat",   "rmdir",
+	"mkdir",       "mkdirat",      "link",	       "linkat",     "symlink",
+	"symlinkat",   "mknod",	       "mknodat",      "openat2",    "open_by_handle_at",
+	"chmod",       "fchmod",       "fchmodat",     "fchmodat2",  "chown",
+	"fchown",      "lchown",       "fchownat",     "utime",	     "utimes",
+	"utimensat",   "futimesat",    "setxattr",     "lsetxattr",  "fsetxattr",
+	"removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat",
 };
 
 static const char *const network_group[] = {
@@ -798,8 +766,11 @@ void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow)
 	clear_bit(allow, SECIMPORT_NR_SOCKET_SEND);
 	clear_bit(allow, SECIMPORT_NR_SOCKET_RECV);
 	clear_bit(allow, SECIMPORT_NR_TERMINAL_INPUT);
-	if (policy_allows_name(t, allow, "execve"))
+	clear_bit(allow, SECIMPORT_NR_CODE_WRITE);
+	if (policy_allows_name(t, allow, "execve")) {
 		set_bit(allow, SECIMPORT_NR_TERMINAL_INPUT);
+		set_bit(allow, SECIMPORT_NR_CODE_WRITE);
+	}
 	if (allows_any(t, allow, socket_send, ARRAY_SIZE(socket_send)))
 		set_bit(allow, SECIMPORT_NR_SOCKET_SEND);
 	if (allows_any(t, allow, socket_recv, ARRAY_SIZE(socket_recv)))
@@ -829,7 +800,7 @@ int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
 		return syscall_lookup(t, "recvmsg");
 	if (nr == SECIMPORT_NR_PROC_MEM)
 		return -1;
-	if (nr == SECIMPORT_NR_TERMINAL_INPUT)
+	if (nr == SECIMPORT_NR_TERMINAL_INPUT || nr == SECIMPORT_NR_CODE_WRITE)
 		return syscall_lookup(t, "execve");
 	if (nr == SECIMPORT_NR_FILE_WRITE)
 		return syscall_lookup(t, "openat");
@@ -1014,6 +985,17 @@ unsigned int policy_action_parse(const char *name)
 	if (!strcmp(name, "deny+kill"))
 		return SECIMPORT_ACT_LOG | SECIMPORT_ACT_DENY | SECIMPORT_ACT_KILL;
 	return 0;
+}
+
+bool policy_refuses_code_write(const struct policy *p)
+{
+	if (p->has_process_default &&
+	    !policy_allows_name(p->table, p->process_default.allow, "execve"))
+		return true;
+	for (size_t i = 0; i < p->nr_modules; i++)
+		if (!policy_allows_name(p->table, p->modules[i].allow, "execve"))
+			return true;
+	return false;
 }
 
 bool policy_uses_action(const struct policy *p, unsigned int flag)

@@ -92,6 +92,9 @@ void policy_override_action(struct policy *p, unsigned int action);
 /* Does any module (or process_default) use action flag @flag (SECIMPORT_ACT_*)? */
 bool policy_uses_action(const struct policy *p, unsigned int flag);
 
+/* Does a module (or process_default) refuse planting code (<code write>: execve refused)? */
+bool policy_refuses_code_write(const struct policy *p);
+
 /* A pseudo syscall other than thread creation: a key or a derived bit, never a list entry. */
 static inline bool policy_nr_is_pseudo(unsigned int nr)
 {
@@ -133,7 +136,8 @@ static inline bool policy_allows_name(const struct syscall_table *t, const uint6
  * The pseudo syscalls a compiled bitmap gets from its real ones: I/O on a
  * socket through read/write & co. where sendto/sendmsg/sendmmsg (sending)
  * or recvfrom/recvmsg/recvmmsg (receiving) are allowed; typing into a
- * terminal (TIOCSTI) where execve is; process memory never. Done where
+ * terminal (TIOCSTI) and planting code (<code write>) where execve is;
+ * process memory never. Done where
  * policies go to the kernel.
  */
 void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow);

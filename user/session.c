@@ -267,6 +267,7 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 		       o->verb);
 	lopts.deny = policy_uses_action(p, SECIMPORT_ACT_DENY);
 	lopts.trace = policy_uses_action(p, SECIMPORT_ACT_TRACE);
+	lopts.code_write = policy_refuses_code_write(p);
 	lopts.trace_files_max = o->trace_files_max;
 	if (loader_open(&s->loader, &lopts, &s->lstatus, err, sizeof(err))) {
 		p_err("%s", err);
@@ -284,6 +285,11 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 						"through cgroup socket hooks"
 					      : "");
 	}
+	if (lopts.code_write && !s->lstatus.lsm_live)
+		p_warn("BPF LSM is not usable (%s): writing Python code files (.py, .pyc, .pth, "
+		       ".so; execution by proxy, part of allow_shell: false) is not judged; %s",
+		       s->lstatus.lsm_why[0] ? s->lstatus.lsm_why : "not probed",
+		       lsm_advice(&s->lstatus));
 	/*
 	 * The import system writes byte-code caches on behalf of whoever
 	 * imports: for a module that may not write files, a first import of

@@ -84,6 +84,8 @@ const char *syscall_pseudo_name(int nr)
 		return "<ctypes>";
 	case SECIMPORT_NR_FILE_WRITE:
 		return "<file write>";
+	case SECIMPORT_NR_CODE_WRITE:
+		return "<code write>";
 	case SECIMPORT_NR_TERMINAL_INPUT:
 		return "<terminal input>";
 	}

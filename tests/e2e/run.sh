@@ -795,6 +795,9 @@ ALL_TESTS="$ALL_TESTS $SIDEDOOR_TESTS"
 # shellcheck source=tests/e2e/filewrite.sh
 . "$HERE/filewrite.sh"
 ALL_TESTS="$ALL_TESTS $FILEWRITE_TESTS"
+# shellcheck source=tests/e2e/plant.sh
+. "$HERE/plant.sh"
+ALL_TESTS="$ALL_TESTS $PLANT_TESTS"
 # shellcheck source=tests/e2e/ctypesdoor.sh
 . "$HERE/ctypesdoor.sh"
 ALL_TESTS="$ALL_TESTS $CTYPES_TESTS"

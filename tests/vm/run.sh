@@ -49,7 +49,7 @@ ctypes_allowed ctypes_numpy ctypes_pyobj_fromptr ctypes_union_pyobject ctypes_ch
 ctypes_libffi_copy ctypes_cffi_cast ctypes_np_array_interface ctypes_from_buffer ctypes_mp_value \
 ctypes_gi_glib door_terminal_input"
 # Of the file-write cases, the guest keeps those BPF LSM refuses (fw_deny_*),
-# one kill and the benign one.
+# one kill and the benign one. The planting cases (plant.sh) all run there.
 VM_SKIP_DOORS="$VM_SKIP_DOORS $(sed -n 's/^t_\(fw_[A-Za-z0-9_]*\)().*/\1/p' "$HERE/../e2e/filewrite.sh" |
 	grep -vxE 'fw_deny_.*|fw_open_write|fw_benign' | tr '\n' ' ')"
 export SECIMPORT_TEST_EXCLUDE=${SECIMPORT_TEST_EXCLUDE-walk_thread_churn escape_many_threads escape_deep_stack $VM_SKIP_DOORS}
