@@ -61,6 +61,8 @@ DENY_LSM_HOOK(inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mod
 	int BPF_PROG(secimport_lsm_##hook, __VA_ARGS__, int ret) \
 	{                                                        \
 		struct secimport_thread *ts;                     \
+		struct walk_scratch *s;                          \
+		__u32 zero = 0;                                  \
                                                                  \
 		if (ret)                                         \
 			return ret;                              \
@@ -69,17 +71,20 @@ DENY_LSM_HOOK(inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mod
 			return 0;                                \
 		if (ts->flags & SECIMPORT_TS_DENY_ARMED)         \
 			return -EPERM;                           \
-		return plant_judge(ts, kind_expr);               \
+		s = bpf_map_lookup_elem(&walk_scratch, &zero);   \
+		if (!s)                                          \
+			return -EPERM; /* never: fail closed */  \
+		return plant_judge(ts, s, kind_expr);            \
 	}
 
 #define FMODE_WRITE_BIT 0x2
 
 PLANT_LSM_HOOK(file_open,
-	       (file->f_mode & FMODE_WRITE_BIT) ? plant_kind(file->f_path.dentry) : PLANT_NONE,
+	       (file->f_mode & FMODE_WRITE_BIT) ? plant_kind(s, file->f_path.dentry) : PLANT_NONE,
 	       struct file *file)
-PLANT_LSM_HOOK(inode_create, plant_kind(dentry), struct inode *dir, struct dentry *dentry,
+PLANT_LSM_HOOK(inode_create, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
 	       umode_t mode)
-PLANT_LSM_HOOK(inode_link, plant_kind(new_dentry), struct dentry *old_dentry, struct inode *dir,
+PLANT_LSM_HOOK(inode_link, plant_kind(s, new_dentry), struct dentry *old_dentry, struct inode *dir,
 	       struct dentry *new_dentry)
 /* Any symlink: the target is a path, and a directory's name need not look like code. */
 PLANT_LSM_HOOK(inode_symlink, PLANT_CODE, struct inode *dir, struct dentry *dentry,
@@ -87,7 +92,7 @@ PLANT_LSM_HOOK(inode_symlink, PLANT_CODE, struct inode *dir, struct dentry *dent
 /* Either name (RENAME_EXCHANGE swaps them), or a directory (a package moved into place). */
 PLANT_LSM_HOOK(inode_rename,
 	       plant_is_dir(old_dentry) ? PLANT_CODE
-					: plant_kind(new_dentry) | plant_kind(old_dentry),
+					: plant_kind(s, new_dentry) | plant_kind(s, old_dentry),
 	       struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
 	       struct dentry *new_dentry)
 

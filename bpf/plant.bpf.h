@@ -24,60 +24,58 @@
 #define PLANT_NONE 0
 #define PLANT_CODE 1 /* a name Python imports or runs */
 #define PLANT_CACHE 2 /* a .pyc in __pycache__: refused, not killed */
-#define PLANT_TAIL 32 /* bytes of a name's end looked at */
+#define PLANT_TAIL 32 /* bytes of a name's end looked at (walk_scratch.name_tail) */
 #define PLANT_S_IFMT 00170000
 #define PLANT_S_IFDIR 0040000
 
-/* Does @buf (its last @n bytes of a name) end in @sfx (len @k), or hold it followed by '.'? */
-static __always_inline bool plant_has(const char *buf, __u32 n, const char *sfx, __u32 k, bool temp)
+/*
+ * What the name of @d is to Python: PLANT_NONE, _CODE or _CACHE. The name's
+ * end is copied into the per-CPU scratch @s (a map value, where the
+ * verifier allows the indexed reads a scan needs).
+ */
+static __always_inline int plant_kind(struct walk_scratch *s, struct dentry *d)
 {
-	for (__u32 i = 0; i + k <= n && i < PLANT_TAIL; i++) {
-		bool match = true;
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name), *pname;
+	__u32 len = BPF_CORE_READ(d, d_name.len), n, i;
+	char *t = s->name_tail, *p = s->name_parent;
+	bool pyc = false;
 
-		for (__u32 j = 0; j < k && j < 4; j++)
-			if (buf[(i + j) & (PLANT_TAIL - 1)] != sfx[j])
-				match = false;
-		if (!match)
-			continue;
-		if (i + k == n)
-			return true;
-		if (temp && buf[(i + k) & (PLANT_TAIL - 1)] == '.')
-			return true; /* CPython's temporary "x.pyc.<id>" */
-	}
-	return false;
-}
-
-/* What the name of @d is to Python: PLANT_NONE, _CODE or _CACHE. */
-static __always_inline int plant_kind(struct dentry *d)
-{
-	char buf[PLANT_TAIL] = {}, parent[12] = {};
-	char cache[12] = { '_', '_', 'p', 'y', 'c', 'a', 'c', 'h', 'e', '_', '_', 0 };
-	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-	__u32 len = BPF_CORE_READ(d, d_name.len), n = len < PLANT_TAIL ? len : PLANT_TAIL;
-	/* suffixes as stores: string constants would land in .rodata */
-	char py[4] = { '.', 'p', 'y', 0 }, pyc[4] = { '.', 'p', 'y', 'c' };
-	char pyw[4] = { '.', 'p', 'y', 'w' }, pth[4] = { '.', 'p', 't', 'h' };
-	char so[4] = { '.', 's', 'o', 0 };
-	const unsigned char *pname;
-
-	if (!name || !n)
+	if (!name || !len)
 		return PLANT_NONE;
-	if (bpf_probe_read_kernel(buf, n & (PLANT_TAIL - 1) ? n & (PLANT_TAIL - 1) : PLANT_TAIL,
+	n = len < PLANT_TAIL ? len : PLANT_TAIL;
+	if (bpf_probe_read_kernel(t, n & (PLANT_TAIL - 1) ? n & (PLANT_TAIL - 1) : PLANT_TAIL,
 				  name + (len - n)))
 		return PLANT_CODE; /* unreadable: fail closed */
-	if (plant_has(buf, n, pyc, 4, true)) {
-		pname = BPF_CORE_READ(d, d_parent, d_name.name);
-		if (!pname || bpf_probe_read_kernel_str(parent, sizeof(parent), pname) < 0)
-			return PLANT_CODE;
-		for (int i = 0; i < 12; i++)
-			if (parent[i] != cache[i])
-				return PLANT_CODE;
-		return PLANT_CACHE;
+	for (i = 0; i < PLANT_TAIL && i < n; i++) {
+		__u32 rem = n - i; /* the dot and what follows it */
+		char c1, c2, c3, c4;
+
+		if (t[i & (PLANT_TAIL - 1)] != '.' || rem < 3)
+			continue;
+		c1 = t[(i + 1) & (PLANT_TAIL - 1)];
+		c2 = t[(i + 2) & (PLANT_TAIL - 1)];
+		c3 = rem > 3 ? t[(i + 3) & (PLANT_TAIL - 1)] : 0;
+		c4 = rem > 4 ? t[(i + 4) & (PLANT_TAIL - 1)] : 0;
+		if (rem == 3 && ((c1 == 'p' && c2 == 'y') || (c1 == 's' && c2 == 'o')))
+			return PLANT_CODE; /* .py, .so */
+		if (rem == 4 && ((c1 == 'p' && c2 == 'y' && c3 == 'w') ||
+				 (c1 == 'p' && c2 == 't' && c3 == 'h')))
+			return PLANT_CODE; /* .pyw, .pth */
+		/* .pyc, or CPython's temporary "x.pyc.<id>" */
+		if (c1 == 'p' && c2 == 'y' && c3 == 'c' && (rem == 4 || c4 == '.'))
+			pyc = true;
 	}
-	if (plant_has(buf, n, py, 3, false) || plant_has(buf, n, pyw, 4, false) ||
-	    plant_has(buf, n, pth, 4, false) || plant_has(buf, n, so, 3, false))
+	if (!pyc)
+		return PLANT_NONE;
+	pname = BPF_CORE_READ(d, d_parent, d_name.name);
+	if (!pname || bpf_probe_read_kernel_str(p, 12, pname) != 12)
 		return PLANT_CODE;
-	return PLANT_NONE;
+	/* "__pycache__" without string constants (they would land in .rodata) */
+	if (p[0] == '_' && p[1] == '_' && p[2] == 'p' && p[3] == 'y' && p[4] == 'c' &&
+	    p[5] == 'a' && p[6] == 'c' && p[7] == 'h' && p[8] == 'e' && p[9] == '_' &&
+	    p[10] == '_' && p[11] == 0)
+		return PLANT_CACHE;
+	return PLANT_CODE;
 }
 
 static __always_inline bool plant_is_dir(struct dentry *d)
@@ -91,19 +89,16 @@ static __always_inline bool plant_is_dir(struct dentry *d)
  * Judge planting code of @kind by the calling thread: 0, or -EPERM (with
  * the kill where the action says so, and a record).
  */
-static __always_inline int plant_judge(struct secimport_thread *ts, int kind)
+static __always_inline int plant_judge(struct secimport_thread *ts, struct walk_scratch *s,
+				       int kind)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 evflags = 0, zero = 0, nr = SECIMPORT_NR_CODE_WRITE;
-	struct walk_scratch *s;
+	__u32 evflags = 0, nr = SECIMPORT_NR_CODE_WRITE;
 	struct walk_result *walk;
 	struct verdict *v;
 
 	if (kind == PLANT_NONE)
 		return 0;
-	s = bpf_map_lookup_elem(&walk_scratch, &zero);
-	if (!s)
-		return -EPERM; /* never: fail closed */
 	walk = &s->lsm_walk;
 	v = &s->lsm_verdict;
 	__builtin_memset(walk, 0, sizeof(*walk));

@@ -59,6 +59,8 @@ struct walk_scratch {
 	 */
 	struct walk_result probe_walk, sys_walk, lsm_walk;
 	struct verdict probe_verdict, sys_verdict, lsm_verdict;
+	/* plant.bpf.h: the end of a file's name, and its directory's name */
+	char name_tail[32], name_parent[12];
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
 	struct secimport_code_key ckey; /* a code_owner / file_cache key */
