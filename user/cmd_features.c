@@ -53,6 +53,9 @@ int cmd_features(int argc, char **argv)
 		printf("BPF LSM hooks (deny):       %s\n", !loaded	 ? "no"
 							   : st.lsm_live ? "yes"
 									 : st.lsm_why);
+		/* allow_shell: false's planting-code check lives in the same hooks */
+		printf("planting code judged:       %s\n",
+		       loaded && st.lsm_live ? "yes (BPF LSM file hooks)" : "no (needs BPF LSM)");
 		printf("cgroup socket hooks (deny): %s%s%s\n",
 		       loaded && st.cgroup_live ? "yes, on " : "no",
 		       loaded && st.cgroup_live ? st.cgroup_root : "", "");
