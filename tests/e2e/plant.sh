@@ -94,8 +94,189 @@ t_plant_no_lsm_warned() {
 	fi
 }
 
+# --- red team (rt-plant) ----------------------------------------------------
+# Each test asserts the secure outcome; a door still open is a known_escape
+# (reported as TODO), a false kill of benign behaviour too.
+
+# expect_existing_intact: area/existing.py still says what the app wrote.
+expect_existing_intact() {
+	[ "$(cat "$M/area/existing.py" 2>/dev/null)" = "VALUE = 0" ] || fail "existing.py was changed: $(head -c 80 "$M/area/existing.py" 2>/dev/null | tr '\n' ' ')"
+}
+
+# inode_link judges only the new name: a non-code second name for an
+# existing .py, then file_open sees "notes.txt".
+t_plant_rt_hardlink_alias() {
+	needs_lsm || return 0
+	known_escape "inode_link judges the new name only: a .py written through a non-code hard link"
+	plant_case plant_rt_hardlink_alias notes.txt
+	expect_existing_intact
+}
+
+# The interpreter's zip entry on sys.path (/usr/lib/python311.zip): a .zip
+# is no code name, and every interpreter's start-up imports from it first.
+t_plant_rt_syspath_zip() {
+	needs_lsm || return 0
+	[ "$(id -u)" = 0 ] || { skip "needs root (writes the interpreter's sys.path zip)"; return 0; }
+	known_escape "a zip on the interpreter's default sys.path (python3XY.zip) is not a code name"
+	fresh plant
+	confine policy.yaml -- "$M" plant_rt_syspath_zip
+	local zp
+	zp=$(sed -n 's/^syspath zip: //p' "$T/out")
+	if [ -z "$zp" ] || [ "$zp" = None ]; then
+		skip "no missing .zip entry on this interpreter's sys.path"
+		return 0
+	fi
+	if [ -f "$zp" ]; then
+		(cd "$M" && "$PY" -c 'import rt_zip_planted' >/dev/null 2>&1)
+		rm -f "$zp"
+	fi
+	expect_rc 137
+	expect_err "kill .* module=plugin syscall=<code write> "
+	expect_no_file zip_planted_ran "a new interpreter imported the plugin's module from $zp"
+}
+
+# Held: /proc/self/fd/N reopens the real dentry (existing.py).
+t_plant_rt_procfd_reopen() {
+	needs_lsm || return 0
+	plant_case plant_rt_procfd_reopen ""
+	expect_existing_intact
+}
+
+# Held: an O_TMPFILE written under no name, then linkat via /proc: inode_link.
+t_plant_rt_tmpfile_link() {
+	needs_lsm || return 0
+	fresh plant
+	confine policy.yaml -- "$M" plant_rt_tmpfile_link
+	if [ -e "$M/tmpfile_unsupported" ]; then
+		skip "O_TMPFILE not supported on this file system"
+		return 0
+	fi
+	expect_rc 137
+	expect_err "kill .* module=plugin syscall=<code write> "
+	[ ! -e "$M/area/json.py" ] || fail "json.py was planted"
+}
+
+# Held: mknod(S_IFREG) goes through vfs_create, so inode_create.
+t_plant_rt_mknod() { plant_case plant_rt_mknod json.py; }
+
+# A FIFO named .pth: inode_mknod is no plant hook. site.py opens every .pth
+# of a site directory: start-up blocks, or reads what a writer feeds it.
+t_plant_rt_fifo_pth() {
+	needs_lsm || return 0
+	known_escape "mknod of a FIFO named .pth is not judged (inode_mknod)"
+	plant_case plant_rt_fifo_pth zzz_evil.pth
+}
+
+# Held: a thread the plugin starts inherits its confinement.
+t_plant_rt_thread() { plant_case plant_rt_thread json.py; }
+
+# A deferred stdlib callable (atexit + shutil.copyfile): no frame of the
+# plugin when it runs (DESIGN.md, known limits: deferred callables).
+t_plant_rt_atexit() {
+	needs_lsm || return 0
+	known_escape "deferred callables: atexit runs shutil.copyfile with no frame of the plugin"
+	fresh plant
+	confine policy.yaml -- "$M" plant_rt_atexit
+	[ ! -e "$M/area/json.py" ] || fail "json.py was planted at exit"
+}
+
+# Emptying a code file (a sitecustomize.py that installs audit hooks, a
+# policy module) without opening it for writing.
+t_plant_rt_truncate() {
+	needs_lsm || return 0
+	known_escape "truncate(2) of a .py is not judged (no file_open; path_truncate not hooked)"
+	plant_case plant_rt_truncate ""
+	expect_existing_intact
+}
+
+t_plant_rt_rdonly_trunc() {
+	needs_lsm || return 0
+	known_escape "open(O_RDONLY|O_TRUNC) empties a .py: f_mode has no FMODE_WRITE"
+	plant_case plant_rt_rdonly_trunc ""
+	expect_existing_intact
+}
+
+# A versioned shared library: what DT_NEEDED of an extension module (or a
+# wheel's <pkg>.libs/) loads at the next import. /etc/ld.so.preload likewise.
+t_plant_rt_so_version() {
+	needs_lsm || return 0
+	known_escape "a versioned shared library (libfoo.so.1) is not a code name"
+	plant_case plant_rt_so_version libplanted.so.1
+}
+
+# Held: renameat2(RENAME_EXCHANGE) with the directory as the new name. The
+# hook looks at old_dentry for a directory, but security_inode_rename calls
+# it a second time with the names swapped for an exchange. ctypes stands in
+# for a module's own C extension (the same syscall from native code).
+t_plant_rt_dir_exchange() {
+	needs_lsm || return 0
+	fresh plant
+	confine policy.yaml -- "$M" ct_dir_exchange
+	expect_rc 137
+	expect_err "kill .* module=ctplugin syscall=<code write> "
+	[ ! -d "$M/area/json" ] || fail "a directory was moved into place as area/json"
+}
+
+# A data file bind-mounted over a .py (root): sb_mount is no plant hook.
+t_plant_rt_bind_mount() {
+	needs_lsm || return 0
+	[ "$(id -u)" = 0 ] || { skip "needs root (mount)"; return 0; }
+	known_escape "mount --bind of a data file over a .py is not judged (sb_mount)"
+	fresh plant
+	confine policy.yaml -- "$M" ct_bind_mount
+	local planted=false
+	grep -q planted_ran "$M/area/existing.py" 2>/dev/null && planted=true
+	umount "$M/area/existing.py" 2>/dev/null
+	expect_rc 137
+	$planted && fail "existing.py shows the plugin's data file (bind mount)"
+}
+
+# False kills: benign behaviour of a module that may not run programs.
+benign_case() {
+	fresh plant
+	confine policy.yaml -- "$M" "$1"
+	expect_rc 0
+	expect_file "returned_$1" "benign behaviour must not be refused"
+	expect_out 'plugin wrote its data'
+	expect_no_violation
+}
+t_plant_rt_benign_dirswap() {
+	needs_lsm || return 0
+	known_escape "false kill: any directory renamed is <code write> (an output directory built aside, renamed into place)"
+	benign_case benign_rt_dirswap
+}
+t_plant_rt_benign_symlink() {
+	needs_lsm || return 0
+	known_escape "false kill: any symlink is <code write> (a 'latest' link to a data directory)"
+	benign_case benign_rt_symlink
+}
+t_plant_rt_benign_pyc_dot() {
+	needs_lsm || return 0
+	known_escape "false kill: a data name containing '.pyc.' is taken for CPython's temporary x.pyc.<id>"
+	benign_case benign_rt_pyc_dot
+}
+
+# With PYTHONPYCACHEPREFIX, the import system's cache is not in __pycache__:
+# its write for the plugin's first import is not "cache" and is killed.
+t_plant_rt_pycache_prefix() {
+	needs_lsm || return 0
+	known_escape "false kill: under PYTHONPYCACHEPREFIX the byte-code cache's parent is not __pycache__"
+	local saved=${PYTHONDONTWRITEBYTECODE-unset}
+	unset PYTHONDONTWRITEBYTECODE
+	fresh plant
+	PYTHONPYCACHEPREFIX=$T/pyc confine policy.yaml -- "$M" import_fresh
+	[ "$saved" = unset ] || export PYTHONDONTWRITEBYTECODE="$saved"
+	expect_rc 0
+	expect_file returned_import_fresh "the plugin's first import must work"
+	! grep -qE 'kill .*<code write>' "$T/err" || fail "a cache write was killed"
+}
+
 PLANT_TESTS="plant_py plant_pth plant_so plant_rename plant_link plant_symlink plant_dir_rename
-plant_existing plant_cache plant_benign plant_generate plant_deny plant_no_lsm_warned"
+plant_existing plant_cache plant_benign plant_generate plant_deny plant_no_lsm_warned
+plant_rt_hardlink_alias plant_rt_syspath_zip plant_rt_procfd_reopen plant_rt_tmpfile_link
+plant_rt_mknod plant_rt_fifo_pth plant_rt_thread plant_rt_atexit plant_rt_truncate
+plant_rt_rdonly_trunc plant_rt_so_version plant_rt_dir_exchange plant_rt_bind_mount
+plant_rt_benign_dirswap plant_rt_benign_symlink plant_rt_benign_pyc_dot plant_rt_pycache_prefix"
 
 DESC+=(
 	[plant_py]="allow_shell: false: writing json.py is refused and killed (BPF LSM inode_create)"
@@ -111,4 +292,21 @@ DESC+=(
 	[plant_generate]="a module allowed to run programs writes code: no violation"
 	[plant_deny]="action deny: writing json.py refused with EPERM"
 	[plant_no_lsm_warned]="without BPF LSM, run says planting code is not judged"
+	[plant_rt_hardlink_alias]="red team: a non-code hard link to an existing .py, written through (known escape)"
+	[plant_rt_syspath_zip]="red team: a zip written at the interpreter's sys.path python3XY.zip (known escape)"
+	[plant_rt_procfd_reopen]="red team: a .py opened read-only, reopened for writing via /proc/self/fd: killed"
+	[plant_rt_tmpfile_link]="red team: O_TMPFILE linked as json.py via /proc/self/fd: killed"
+	[plant_rt_mknod]="red team: mknod(S_IFREG) json.py: killed"
+	[plant_rt_fifo_pth]="red team: a FIFO named .pth (known escape)"
+	[plant_rt_thread]="red team: a thread the plugin starts copies json.py: killed"
+	[plant_rt_atexit]="red team: atexit + shutil.copyfile plants json.py (known escape)"
+	[plant_rt_truncate]="red team: truncate(2) empties a .py (known escape)"
+	[plant_rt_rdonly_trunc]="red team: O_RDONLY|O_TRUNC empties a .py (known escape)"
+	[plant_rt_so_version]="red team: a versioned shared library libfoo.so.1 (known escape)"
+	[plant_rt_dir_exchange]="red team: RENAME_EXCHANGE moving a directory into place: killed"
+	[plant_rt_bind_mount]="red team: a data file bind-mounted over a .py (known escape)"
+	[plant_rt_benign_dirswap]="red team: an output directory renamed into place is not killed (false kill)"
+	[plant_rt_benign_symlink]="red team: a 'latest' data symlink is not killed (false kill)"
+	[plant_rt_benign_pyc_dot]="red team: a data file named listing.pyc.txt is not killed (false kill)"
+	[plant_rt_pycache_prefix]="red team: a first import under PYTHONPYCACHEPREFIX is not killed (false kill)"
 )

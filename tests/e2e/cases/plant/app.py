@@ -15,6 +15,10 @@ with open(os.path.join(area, "existing.py"), "w") as f:
 os.system("touch %s/main_ran" % marker_dir)
 if scenario == "generate":
     shellok.generate(area)
+elif scenario.startswith("ct_"):
+    import ctplugin
+
+    getattr(ctplugin, scenario)(area)
 else:
     getattr(plugin, scenario)(area)
 open(os.path.join(marker_dir, "returned_" + scenario), "w").close()
