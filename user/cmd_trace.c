@@ -404,6 +404,8 @@ static int trace_once(const struct trace_opts *o, struct policy *traced,
 			m->baseline = before->baseline;
 		else if (old && !o->no_baseline && old->interpreter_baseline == POLICY_FALSE)
 			m->baseline = false;
+		/* Opening for writing was recorded as openat: allowed as a list allows it. */
+		policy_file_write_derive_list(result->table, m->allow, m->baseline);
 	}
 	/* Numbers no name stands for (none on a sane kernel) cannot be written. */
 	dropped = policy_normalize(result);

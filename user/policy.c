@@ -792,6 +792,20 @@ void policy_file_write_bits(const struct syscall_table *t, uint64_t *bits)
 	set_bit(bits, SECIMPORT_NR_FILE_WRITE);
 }
 
+void policy_file_write_derive_list(const struct syscall_table *t, uint64_t *allow, bool baseline)
+{
+	uint64_t with[SECIMPORT_SYSCALL_WORDS];
+
+	memcpy(with, allow, sizeof(with));
+	if (baseline)
+		policy_baseline_bits(t, with);
+	policy_file_write_derive(t, with);
+	if (policy_allows(with, SECIMPORT_NR_FILE_WRITE))
+		set_bit(allow, SECIMPORT_NR_FILE_WRITE);
+	else
+		clear_bit(allow, SECIMPORT_NR_FILE_WRITE);
+}
+
 int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
 {
 	if (nr == SECIMPORT_NR_SOCKET_SEND)

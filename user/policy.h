@@ -149,6 +149,12 @@ void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow);
  */
 void policy_file_write_derive(const struct syscall_table *t, uint64_t *allow);
 
+/*
+ * The same for a list's bits before compilation: with the interpreter
+ * baseline the list will get (@baseline), as the trace writer needs.
+ */
+void policy_file_write_derive_list(const struct syscall_table *t, uint64_t *allow, bool baseline);
+
 /* Sets in @bits what allow_file_write: false refuses (the group and <file write>). */
 void policy_file_write_bits(const struct syscall_table *t, uint64_t *bits);
 /* The real syscall that allows pseudo syscall @nr (-1: none can); @nr itself if real. */

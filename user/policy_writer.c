@@ -653,7 +653,7 @@ static void write_file_write(FILE *f, const char *ind, const struct syscall_tabl
 	uint64_t derived[SECIMPORT_SYSCALL_WORDS];
 
 	memcpy(derived, m->allow, sizeof(derived));
-	policy_file_write_derive(t, derived);
+	policy_file_write_derive_list(t, derived, m->baseline);
 	if (!m->has_syscalls ? !allowed
 			     : allowed != policy_allows(derived, SECIMPORT_NR_FILE_WRITE))
 		fprintf(f, "%sallow_file_write: %s\n", ind, allowed ? "true" : "false");
