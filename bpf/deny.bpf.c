@@ -50,7 +50,6 @@ DENY_LSM_HOOK(socket_shutdown, struct socket *sock, int how)
 DENY_LSM_HOOK(inode_unlink, struct inode *dir, struct dentry *dentry)
 DENY_LSM_HOOK(inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode)
 DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
-DENY_LSM_HOOK(inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev)
 
 /*
  * The hooks that make or change a file's content under a name: a refusal
@@ -80,19 +79,22 @@ DENY_LSM_HOOK(inode_mknod, struct inode *dir, struct dentry *dentry, umode_t mod
 #define FMODE_WRITE_BIT 0x2
 
 PLANT_LSM_HOOK(file_open,
-	       (file->f_mode & FMODE_WRITE_BIT) ? plant_kind(s, file->f_path.dentry) : PLANT_NONE,
+	       (file->f_mode & FMODE_WRITE_BIT)
+		   ? plant_kind(s, file->f_path.dentry) | plant_aliased(file)
+		   : PLANT_NONE,
 	       struct file *file)
 PLANT_LSM_HOOK(inode_create, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
 	       umode_t mode)
-PLANT_LSM_HOOK(inode_link, plant_kind(s, new_dentry), struct dentry *old_dentry, struct inode *dir,
-	       struct dentry *new_dentry)
-/* Any symlink: the target is a path, and a directory's name need not look like code. */
-PLANT_LSM_HOOK(inode_symlink, PLANT_CODE, struct inode *dir, struct dentry *dentry,
+/* A FIFO or device under a code name blocks or feeds whoever imports it. */
+PLANT_LSM_HOOK(inode_mknod, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
+	       umode_t mode, dev_t dev)
+/* Either name: a code file given a second, innocent name is written through it. */
+PLANT_LSM_HOOK(inode_link, plant_kind(s, new_dentry) | plant_kind(s, old_dentry),
+	       struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+PLANT_LSM_HOOK(inode_symlink, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
 	       const char *old_name)
-/* Either name (RENAME_EXCHANGE swaps them), or a directory (a package moved into place). */
-PLANT_LSM_HOOK(inode_rename,
-	       plant_is_dir(old_dentry) ? PLANT_CODE
-					: plant_kind(s, new_dentry) | plant_kind(s, old_dentry),
+/* Either name (RENAME_EXCHANGE swaps them). */
+PLANT_LSM_HOOK(inode_rename, plant_kind(s, new_dentry) | plant_kind(s, old_dentry),
 	       struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
 	       struct dentry *new_dentry)
 

@@ -51,6 +51,19 @@ static const char *const shell_group[] = {
 	"process_vm_writev",
 	"process_vm_readv",
 	"pidfd_getfd",
+	/*
+	 * Mounting puts other content over the application's code (a bind
+	 * mount over json.py): execution by proxy too.
+	 */
+	"mount",
+	"umount2",
+	"pivot_root",
+	"move_mount",
+	"open_tree",
+	"fsopen",
+	"fsmount",
+	"fsconfig",
+	"mount_setattr",
 };
 
 /*

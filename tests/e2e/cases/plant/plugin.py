@@ -35,7 +35,7 @@ def plant_link(area):
 
 def plant_symlink(area):
     _write(os.path.join(area, "data.txt"))
-    os.symlink(os.path.join(area, "data.txt"), os.path.join(area, "json"))
+    os.symlink(os.path.join(area, "data.txt"), os.path.join(area, "json.py"))
 
 
 def plant_dir_rename(area):
