@@ -29,7 +29,16 @@ static const char *const shell[] = { "fork",
 				     "ptrace",
 				     "process_vm_writev",
 				     "process_vm_readv",
-				     "pidfd_getfd" };
+				     "pidfd_getfd",
+				     "mount",
+				     "umount2",
+				     "pivot_root",
+				     "move_mount",
+				     "open_tree",
+				     "fsopen",
+				     "fsmount",
+				     "fsconfig",
+				     "mount_setattr" };
 _Static_assert(ARRAY_SIZE(shell) == NSHELL, "NSHELL is the shell group's size");
 static const char *const network[] = {
 	"socket",	  "socketpair",	    "connect",
