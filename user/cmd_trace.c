@@ -193,6 +193,24 @@ static void add_thread_lifecycle(uint64_t *allow)
 }
 
 /*
+ * The import system lists a directory on sys.path again whenever it changed
+ * since it last looked (FileFinder's cache), for whichever module imports
+ * next: another process, or the program writing a byte-code cache, decides
+ * whether a run does it. A module seen opening files (imports do) may list
+ * directories, so that a traced run replays when a directory changed.
+ */
+static void add_import_listing(uint64_t *allow)
+{
+	const struct syscall_table *t = syscall_table_native();
+	int nr = syscall_lookup(t, "getdents64");
+
+	if (!policy_allows_name(t, allow, "openat") && !policy_allows_name(t, allow, "open"))
+		return;
+	if (nr >= 0 && nr < SECIMPORT_SYSCALL_BITS)
+		allow[nr / 64] |= 1ULL << (nr % 64);
+}
+
+/*
  * A policy with these modules and empty allowlists (names checked by the
  * parser); without @baseline, interpreter_baseline: false at the top.
  */
@@ -396,6 +414,7 @@ static int trace_once(const struct trace_opts *o, struct policy *traced,
 		for (int w = 0; w < SECIMPORT_SYSCALL_WORDS; w++)
 			m->allow[w] = seen[w];
 		add_thread_lifecycle(m->allow);
+		add_import_listing(m->allow);
 		/* The policy merged into can turn it off, for its modules and by default. */
 		for (size_t k = 0; old && !o->no_baseline && k < old->nr_modules; k++)
 			if (!strcmp(old->modules[k].name, m->name))

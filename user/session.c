@@ -294,9 +294,11 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 	 * The import system writes byte-code caches on behalf of whoever
 	 * imports: for a module that may not write files, a first import of
 	 * something uncached would be its write (killed). The program runs
-	 * without writing caches instead, unless the user said otherwise.
+	 * without writing caches instead, unless the user said otherwise. Not
+	 * under trace, which refuses nothing: the traced run must do what the
+	 * program does when it runs under the policy written.
 	 */
-	if (policy_refuses_file_write(p) && !getenv("PYTHONDONTWRITEBYTECODE")) {
+	if (!lopts.trace && policy_refuses_file_write(p) && !getenv("PYTHONDONTWRITEBYTECODE")) {
 		if (setenv("PYTHONDONTWRITEBYTECODE", "1", 1)) {
 			p_err("setenv: %s", strerror(errno));
 			return EXIT_USAGE;

@@ -3,6 +3,11 @@
 # A test sets T (its scratch dir, with out and err files) and M (markers).
 # shellcheck shell=bash
 
+# The programs run as they would for a user: an interpreter setting of the
+# caller's (no byte-code caches, a cache prefix elsewhere) would hide what
+# the import system writes and lists on a program's behalf.
+unset PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX
+
 ntests=0
 nfailed=0
 nskipped=0
