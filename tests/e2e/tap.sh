@@ -76,7 +76,9 @@ run_test() {
 	skipped=""
 	todo=""
 	ntests=$((ntests + 1))
+	local started=$SECONDS
 	"t_$name"
+	local took=$((SECONDS - started))
 	if [ -n "$todo" ] && [ -n "$failures" ]; then
 		ntodo=$((ntodo + 1))
 		echo "not ok $ntests - $name: $desc # TODO known escape: $todo"
@@ -99,6 +101,8 @@ run_test() {
 			sed 's/^/#   /' "$T/err" 2>/dev/null | tail -20
 		fi
 	fi
+	# Where the time goes (the VM suite has a budget).
+	[ "$took" -lt 20 ] || echo "#   $name took ${took}s"
 	T=""
 }
 
