@@ -61,7 +61,6 @@ DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
 	{                                                        \
 		struct secimport_thread *ts;                     \
 		struct walk_scratch *s;                          \
-		__u32 zero = 0;                                  \
                                                                  \
 		if (ret)                                         \
 			return ret;                              \
@@ -70,7 +69,7 @@ DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
 			return 0;                                \
 		if (ts->flags & SECIMPORT_TS_DENY_ARMED)         \
 			return -EPERM;                           \
-		s = bpf_map_lookup_elem(&walk_scratch, &zero);   \
+		s = walk_scratch_get();                          \
 		if (!s)                                          \
 			return -EPERM; /* never: fail closed */  \
 		return plant_judge(ts, s, kind_expr);            \

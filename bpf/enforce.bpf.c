@@ -92,8 +92,9 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	struct walk_result *walk;
 	struct walk_scratch *scratch;
 	struct verdict *v;
-	__u32 evflags = 0, nr, pnr, zero = 0;
+	__u32 evflags = 0, nr, pnr;
 	bool compat = false;
+	__u64 mask = 0;
 
 	if (!ts) {
 		/* The loader teaching the descriptor check (fdio_learn). */
@@ -101,21 +102,6 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 			fdio_learn(task, regs);
 		return 0;
 	}
-	/*
-	 * The verdict and the walk's result live in the per-CPU scratch, not
-	 * on the stack: with the frame walk's callbacks the stack outgrew
-	 * the 512 bytes Linux 6.1 allows a call chain. Index 0 of an array
-	 * is always there; were it not, fail closed.
-	 */
-	scratch = bpf_map_lookup_elem(&walk_scratch, &zero);
-	if (!scratch) {
-		bpf_send_signal(SIGKILL);
-		return 0;
-	}
-	walk = &scratch->sys_walk;
-	v = &scratch->sys_verdict;
-	__builtin_memset(walk, 0, sizeof(*walk));
-	__builtin_memset(v, 0, sizeof(*v));
 #ifdef NR_URETPROBE
 	if (id == NR_URETPROBE)
 		return 0;
@@ -137,14 +123,6 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		ts->flags &= ~SECIMPORT_TS_GUARD_PENDING;
 		bpf_map_delete_elem(&guard_tids, &tid);
 	}
-	if (ts->flags & SECIMPORT_TS_DOOMED) {
-		v->action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
-		v->mask = v->refusing = ts->inherited_mask;
-		for (int i = 0; i < SECIMPORT_XSETS; i++)
-			v->xmask[i] = v->xrefusing[i] = ts->xinherited_mask[i];
-		violation(id, v, SECIMPORT_EVF_DOOMED, walk);
-		return 0;
-	}
 #ifdef TS_COMPAT
 	/* ia32 numbers mean other syscalls: no policy can allow them. */
 	compat = BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
@@ -155,25 +133,69 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 	 * walk or a confined thread needs it.
 	 */
 	pnr = compat ? SECIMPORT_SYSCALL_BITS : (__u32)id;
-	if (ts->flags & SECIMPORT_TS_STACKWALK) {
-		if (!compat)
-			pnr = policy_nr(task, regs, id);
+	if (ts->flags & SECIMPORT_TS_DOOMED) {
+		/* Whatever it is: the thread dies at its next syscall. */
+	} else if (ts->flags & SECIMPORT_TS_STACKWALK) {
 		__u32 set;
 		struct secimport_set *si;
-		/* The registration path (a UNIX connect) needs to know who is on the stack. */
-		bool guard = cfg_system && id == NR_CONNECT;
 
+		if (!compat)
+			pnr = policy_nr(task, regs, id);
 		if (cfg_system)
 			refresh_sets(ts, task);
 		set = ts->set;
 		si = bpf_map_lookup_elem(&sets, &set);
 		/* Walk only where some module could refuse, or for inheritance. */
 		/* A pseudo syscall walks where this set, or any extra set, could refuse it. */
-		if (si && !compat && !cfg_trace_files && !guard && !set_walks(si, id) &&
-		    !extra_sets_walk(ts, id) &&
+		if (si && !compat && !cfg_trace_files && !(cfg_system && id == NR_CONNECT) &&
+		    !set_walks(si, id) && !extra_sets_walk(ts, id) &&
 		    (pnr == id ||
 		     (!set_walks(si, pnr) && !(cfg_system && (ts->xset[0] || ts->xset[1])))))
 			return 0;
+	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
+		if (!compat)
+			pnr = policy_nr(task, regs, id);
+	} else {
+		mask = effective_mask(ts, &evflags);
+		if (!mask)
+			return 0;
+		if (!compat) {
+			__u32 set = ts->set;
+			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
+
+			pnr = policy_nr(task, regs, id);
+			/* Allowed by every module of the set: nothing to decide. */
+			if (si && !set_walks(si, id) && (pnr == id || !set_walks(si, pnr)))
+				return 0;
+		}
+	}
+	/*
+	 * A decision is needed. The verdict and the walk's result live in the
+	 * thread's scratch, not on the stack: with the frame walk's callbacks
+	 * the stack outgrew the 512 bytes Linux 6.1 allows a call chain.
+	 * Without memory for it, fail closed.
+	 */
+	scratch = walk_scratch_get();
+	if (!scratch) {
+		bpf_send_signal(SIGKILL);
+		return 0;
+	}
+	walk = &scratch->sys_walk;
+	v = &scratch->sys_verdict;
+	__builtin_memset(walk, 0, sizeof(*walk));
+	__builtin_memset(v, 0, sizeof(*v));
+	if (ts->flags & SECIMPORT_TS_DOOMED) {
+		v->action = SECIMPORT_ACT_LOG | SECIMPORT_ACT_KILL;
+		v->mask = v->refusing = ts->inherited_mask;
+		for (int i = 0; i < SECIMPORT_XSETS; i++)
+			v->xmask[i] = v->xrefusing[i] = ts->xinherited_mask[i];
+		violation(id, v, SECIMPORT_EVF_DOOMED, walk);
+		return 0;
+	}
+	if (ts->flags & SECIMPORT_TS_STACKWALK) {
+		/* The registration path (a UNIX connect) needs to know who is on the stack. */
+		bool guard = cfg_system && id == NR_CONNECT;
+
 		ts->stack_mask = stackwalk_modules(ts, task, pnr, &evflags, walk);
 		v->mask = ts->stack_mask | ts->inherited_mask;
 		for (int i = 0; i < SECIMPORT_XSETS; i++) {
@@ -195,19 +217,8 @@ int BPF_PROG(secimport_sys_enter, struct pt_regs *regs, long id)
 		}
 	} else if (ts->flags & SECIMPORT_TS_STOP_AT_SYSCALL) {
 		v->mask = stop_for_engine(ts);
-		if (!compat)
-			pnr = policy_nr(task, regs, id);
 	} else {
-		v->mask = effective_mask(ts, &evflags);
-		if (v->mask && !compat) {
-			__u32 set = ts->set;
-			struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
-
-			pnr = policy_nr(task, regs, id);
-			/* Allowed by every module of the set: nothing to decide. */
-			if (si && !set_walks(si, id) && (pnr == id || !set_walks(si, pnr)))
-				return 0;
-		}
+		v->mask = mask;
 	}
 	if (!verdict_confined(v))
 		return 0;

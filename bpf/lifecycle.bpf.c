@@ -98,6 +98,13 @@ int BPF_PROG(secimport_fork, struct task_struct *parent, struct task_struct *chi
 		count(SECIMPORT_CNT_KILLED);
 		return 0;
 	}
+	/*
+	 * The walk's scratch, made now rather than at the child's first
+	 * decision, where failing to make it kills (on a preemptive kernel a
+	 * task storage cannot be made while another task on the CPU was
+	 * preempted inside one). A failure here is only early.
+	 */
+	bpf_task_storage_get(&walk_scratch, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	/* Same address space layout: the same runtime and interpreter build. */
 	cts->py_runtime = pts->py_runtime;
 	cts->py_interp = pts->py_interp;

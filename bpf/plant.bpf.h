@@ -78,7 +78,7 @@ __noinline int plant_scan(struct walk_scratch *s, __u32 n, __u32 len)
 
 /*
  * What the name of @d is to Python: PLANT_NONE, _CODE or _CACHE. The name's
- * end is copied into the per-CPU scratch @s (a map value, where the
+ * end is copied into the thread's scratch @s (a map value, where the
  * verifier allows the indexed reads a scan needs).
  */
 static __always_inline int plant_kind(struct walk_scratch *s, struct dentry *d)

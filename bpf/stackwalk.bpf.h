@@ -70,12 +70,25 @@ struct walk_scratch {
 	__u32 pad2;
 };
 
+/*
+ * The scratch is the calling thread's, not the CPU's: LSM and uprobe
+ * programs run with migration disabled but can be preempted (preempt=full,
+ * PREEMPT_RT), and another thread's walk on the same CPU would rewrite a
+ * per-CPU scratch under a judgement in progress.
+ */
 SECIMPORT_MAP struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct walk_scratch);
 } walk_scratch SEC(".maps");
+
+/* The calling thread's scratch; NULL (out of memory) is for the caller to fail closed on. */
+static __always_inline struct walk_scratch *walk_scratch_get(void)
+{
+	return bpf_task_storage_get(&walk_scratch, bpf_get_current_task_btf(), NULL,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
 
 static __always_inline int read_user_u64(__u64 addr, __u64 *v)
 {
@@ -144,8 +157,8 @@ static __always_inline long tstate_search_again(struct tstate_search *c, struct 
  */
 static long tstate_step(__u32 i, struct tstate_search *c)
 {
-	__u32 zero = 0, n;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u32 n;
+	struct walk_scratch *s = walk_scratch_get();
 	__u64 id, frame;
 
 	if (!s) {
@@ -237,8 +250,7 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 					const struct secimport_py_offsets *off,
 					struct task_struct *task, struct tstate_search *c)
 {
-	__u32 zero = 0;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	struct walk_scratch *s = walk_scratch_get();
 	__u64 heads[2], id;
 	bool single;
 
@@ -282,8 +294,8 @@ static __always_inline int find_tstates(struct secimport_thread *ts,
 
 static long transcode_step(__u32 i, void *unused)
 {
-	__u32 zero = 0, cp, o;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u32 cp, o;
+	struct walk_scratch *s = walk_scratch_get();
 	__u8 *d;
 
 	if (!s || i >= s->n)
@@ -418,13 +430,12 @@ struct frame_walk {
  */
 static __always_inline void trace_threadless(struct task_struct *task, __u32 nr)
 {
-	__u32 zero = 0;
 	struct walk_scratch *s;
 	__u64 one = 1;
 
 	if (!cfg_trace_files || task->pid == task->tgid)
 		return;
-	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	s = walk_scratch_get();
 	if (!s)
 		return;
 	__builtin_memset(&s->tkey, 0, sizeof(s->tkey));
@@ -458,8 +469,8 @@ static __always_inline __u64 location_bit(struct walk_scratch *s)
 static __always_inline __u64 module_of_filename(const struct secimport_py_offsets *off,
 						struct frame_walk *w, __u64 fname)
 {
-	__u32 zero = 0, bits;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	__u32 bits;
+	struct walk_scratch *s = walk_scratch_get();
 	__u64 m;
 
 	if (!s) {
@@ -524,9 +535,8 @@ static __always_inline __u64 file_modules(const struct secimport_py_offsets *off
 	struct secimport_file_cache *c;
 	__u64 x0, x1, m;
 	struct walk_scratch *s;
-	__u32 zero = 0;
 
-	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	s = walk_scratch_get();
 	if (!s) {
 		w->err = SECIMPORT_WALK_UNREADABLE;
 		return 0;
@@ -572,13 +582,12 @@ static __always_inline int current_frame(struct secimport_thread *ts,
 {
 	struct tstate_search c = {};
 	struct walk_scratch *s;
-	__u32 zero = 0;
 
 	*frame = 0;
 	*tstate = 0;
 	if (find_tstates(ts, off, task, &c))
 		return -1;
-	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	s = walk_scratch_get();
 	if (!s)
 		return -1;
 	for (int i = 0; i < WALK_MAX_TSTATES; i++) {
@@ -599,8 +608,7 @@ static __always_inline int current_frame(struct secimport_thread *ts,
  */
 static __always_inline __u64 code_identity(struct frame_walk *w, __u64 code)
 {
-	__u32 zero = 0;
-	struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	struct walk_scratch *s = walk_scratch_get();
 	struct secimport_code_owner *o;
 
 	if (!s)
@@ -668,8 +676,8 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	off = &ip->off;
 	if (!w->frame) {
 		/* This state's stack is done: the thread's next state, if any. */
-		__u32 zero = 0, n;
-		struct walk_scratch *s = bpf_map_lookup_elem(&walk_scratch, &zero);
+		__u32 n;
+		struct walk_scratch *s = walk_scratch_get();
 
 		if (!s)
 			goto unreadable;
@@ -736,7 +744,7 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 	struct secimport_interp *ip;
 	const struct secimport_py_offsets *off;
 	struct walk_scratch *scratch;
-	__u32 interp = ts->py_interp, cnt, zero = 0, nfound;
+	__u32 interp = ts->py_interp, cnt, nfound;
 	int err;
 
 	res->hit_code = 0;
@@ -773,7 +781,7 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 	err = find_tstates(ts, off, task, &c);
 	if (err)
 		goto fail;
-	scratch = bpf_map_lookup_elem(&walk_scratch, &zero);
+	scratch = walk_scratch_get();
 	if (!scratch) {
 		err = SECIMPORT_WALK_UNREADABLE;
 		goto fail;
@@ -799,7 +807,7 @@ static __always_inline __u64 walk_stacks(struct secimport_thread *ts, struct tas
 		err = w.err;
 		goto fail;
 	}
-	scratch = bpf_map_lookup_elem(&walk_scratch, &zero);
+	scratch = walk_scratch_get();
 	if (!scratch || w.frame || scratch->walking < nfound) {
 		err = SECIMPORT_WALK_FRAMES_BOUND; /* not done: never a way out */
 		goto fail;

@@ -255,14 +255,6 @@ static __always_inline bool deny_covered(struct pt_regs *regs, long id)
 	return false;
 }
 
-/* Scratch for the LPM key, too big to build on the stack next to others. */
-SECIMPORT_MAP struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct secimport_location_key);
-} location_scratch SEC(".maps");
-
 static __always_inline void count(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &which);

@@ -80,7 +80,8 @@ int BPF_USDT(secimport_py_entry, void *file, void *func, int lineno)
 	struct secimport_thread *ts = thread_state(bpf_get_current_task_btf());
 	struct secimport_location_key *key;
 	struct secimport_location *loc;
-	__u32 zero = 0, set;
+	struct walk_scratch *scratch;
+	__u32 set;
 	__u64 mask;
 	long len;
 
@@ -88,9 +89,11 @@ int BPF_USDT(secimport_py_entry, void *file, void *func, int lineno)
 		return 0;
 	ts->depth++;
 
-	key = bpf_map_lookup_elem(&location_scratch, &zero);
-	if (!key)
+	/* Built in the thread's scratch: the stack has no room for it. */
+	scratch = walk_scratch_get();
+	if (!scratch)
 		return 0;
+	key = &scratch->key;
 	set = ts->set;
 	key->data[0] = set >> 24;
 	key->data[1] = set >> 16;

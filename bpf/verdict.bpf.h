@@ -52,12 +52,12 @@ static __always_inline void judge_at_probe(struct secimport_thread *ts, struct t
 	struct walk_result *walk;
 	struct walk_scratch *s;
 	struct verdict *v;
-	__u32 evflags = 0, zero = 0;
+	__u32 evflags = 0;
 
 	/* The stack walker's threads only (DESIGN.md: the USDT engine's limits). */
 	if (!(ts->flags & SECIMPORT_TS_STACKWALK))
 		return;
-	s = bpf_map_lookup_elem(&walk_scratch, &zero);
+	s = walk_scratch_get();
 	if (!s) {
 		bpf_send_signal(SIGKILL); /* never: fail closed */
 		return;
