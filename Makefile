@@ -25,7 +25,7 @@ POLICY_SRCS := user/policy.c user/syscall_table.c user/policy_writer.c user/impo
 CLI_SRCS := user/main.c user/cmd_run.c user/cmd_trace.c user/cmd_policy.c \
 	user/cmd_policy_tools.c user/cmd_features.c user/session.c user/interp.c user/resolve.c \
 	user/loader.c user/policy_sets.c user/events.c \
-	user/system.c user/system_policy.c user/system_args.c user/system_cover.c user/broker.c user/cmd_load.c user/cmd_status.c user/cmd_apply.c user/cmd_agent.c user/privs.c user/engine.c user/pyruntime.c user/probe.c user/util.c
+	user/system.c user/system_policy.c user/system_args.c user/system_cover.c user/broker.c user/cmd_load.c user/cmd_status.c user/cmd_apply.c user/cmd_agent.c user/privs.c user/engine.c user/pyruntime.c user/pyelf.c user/probe.c user/util.c
 USER_SRCS := $(POLICY_SRCS) $(CLI_SRCS)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 
@@ -47,7 +47,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install deps lint test test-unit test-k8s test-e2e test-vm demo format format-check bench bench-smoke bench-vm fuzz
+.PHONY: all clean install deps lint test test-unit test-k8s test-e2e test-vm demo format format-check bench bench-smoke bench-vm fuzz pythons-sid
 
 all: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
 
@@ -118,10 +118,10 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(POLICY_SRCS) user/policy.h user/syscall_tabl
 	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(POLICY_SRCS) -lyaml -lcmocka -o $@
 
 # The ELF reader, checked against every installed CPython build.
-$(OUTPUT)/tests/test_pyruntime: tests/unit/test_pyruntime.c user/pyruntime.c user/pyruntime.h \
+$(OUTPUT)/tests/test_pyruntime: tests/unit/test_pyruntime.c user/pyruntime.c user/pyelf.c user/pyelf.h user/pyruntime.h \
 		user/py_offsets_table.h | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< user/pyruntime.c -lelf -lcmocka -o $@
+	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< user/pyruntime.c user/pyelf.c -lelf -lcmocka -o $@
 
 UNIT_TESTS += test_pyruntime
 
@@ -141,15 +141,23 @@ $(OUTPUT)/tests/test_import_secimport: tests/unit/test_import_secimport.c $(POLI
 	$(Q)$(CC) -g -O1 $(SAN_FLAGS) $(USER_CFLAGS) $< $(POLICY_SRCS) user/cmd_policy_tools.c \
 		user/util.c -lyaml -lcmocka -o $@
 
-test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
-	$(Q)for t in $^; do echo "# $$t"; $$t || exit 1; done
+# CPython 3.14 and 3.15: Debian sid's, unpacked under $(OUTPUT)/pythons
+# with sid's C library (nothing is installed; scripts/get-python-sid.sh).
+SID_PYTHONS := 3.14 3.15
+pythons-sid:
+	$(Q)scripts/get-python-sid.sh --no-dev $(OUTPUT)/pythons $(SID_PYTHONS) >/dev/null
+
+test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS)) | pythons-sid
+	$(Q)for t in $^; do echo "# $$t"; \
+		SECIMPORT_SID_PYTHONS=$(OUTPUT)/pythons $$t || exit 1; done
 
 # The deployment files: manifests against the Kubernetes API schemas.
 test-k8s: $(OUTPUT)/secimport-bpf
 	$(Q)tests/k8s/run.sh $(OUTPUT)/secimport-bpf
 
-test-e2e: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
-	$(Q)tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so
+test-e2e: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so | pythons-sid
+	$(Q)SECIMPORT_SID_PYTHONS=$(OUTPUT)/pythons tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf \
+		$(OUTPUT)/libsecimport.so
 
 # The end-to-end suite on Debian bookworm's stock 6.1 kernel (BPF LSM on)
 # under qemu/TCG: the deny tests, and CO-RE on a second kernel.

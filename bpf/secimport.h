@@ -266,7 +266,12 @@ struct secimport_py_offsets {
 	__u32 frame_previous;
 	__u32 frame_code; /* f_code / f_executable */
 	__u32 frame_owner; /* u8; SECIMPORT_PY_NONE before 3.11 */
-	__u32 frame_owner_cstack; /* owner value of C-stack shim frames to skip */
+	/*
+	 * The first owner value of frames with no code of their own (C-stack
+	 * shims; from 3.14 the interpreter's entry frames): it and every
+	 * value above are skipped.
+	 */
+	__u32 frame_owner_cstack;
 	__u32 code_filename;
 	__u32 code_name;
 	__u32 code_firstlineno;
@@ -275,10 +280,10 @@ struct secimport_py_offsets {
 	__u32 unicode_state;
 	__u32 unicode_ascii_data; /* sizeof(PyASCIIObject) */
 	__u32 unicode_compact_data; /* sizeof(PyCompactUnicodeObject) */
-	__u32 pad;
+	__u32 frame_code_tag_bits; /* 3.14+: f_executable's _PyStackRef tag bits */
 };
 
-/* Every field of struct secimport_py_offsets but pad, in order (X-macro). */
+/* Every field of struct secimport_py_offsets, in order (X-macro). */
 #define SECIMPORT_PY_OFFSETS_FIELDS(X) \
 	X(major)                       \
 	X(minor)                       \
@@ -302,13 +307,14 @@ struct secimport_py_offsets {
 	X(unicode_length)              \
 	X(unicode_state)               \
 	X(unicode_ascii_data)          \
-	X(unicode_compact_data)
+	X(unicode_compact_data)        \
+	X(frame_code_tag_bits)
 
 #ifndef __bpf__
 #define SECIMPORT_COUNT_FIELD(f) +1
 /* A field added to the struct must be added to the list too, or this fails. */
 _Static_assert(sizeof(struct secimport_py_offsets) ==
-		   (0 SECIMPORT_PY_OFFSETS_FIELDS(SECIMPORT_COUNT_FIELD) + 1) * sizeof(__u32),
+		   (0 SECIMPORT_PY_OFFSETS_FIELDS(SECIMPORT_COUNT_FIELD)) * sizeof(__u32),
 	       "struct secimport_py_offsets changed: update SECIMPORT_PY_OFFSETS_FIELDS");
 #endif
 

@@ -691,11 +691,13 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	if (read_user_u64(w->frame + off->frame_previous, &prev) ||
 	    read_user_u64(w->frame + off->frame_code, &code))
 		goto unreadable;
+	/* 3.14+: f_executable is a _PyStackRef, its low bits tags. */
+	code &= ~(__u64)off->frame_code_tag_bits;
 	if (off->frame_owner != SECIMPORT_PY_NONE && off->frame_owner_cstack != SECIMPORT_PY_NONE) {
 		if (bpf_probe_read_user(&owner, 1, (const void *)(w->frame + off->frame_owner)))
 			goto unreadable;
-		/* C-stack shim frames (3.12+) carry no code of their own. */
-		if (owner == off->frame_owner_cstack)
+		/* C-stack shims (3.12+) and entry frames (3.14+) carry no code of their own. */
+		if (owner >= off->frame_owner_cstack)
 			goto next;
 	}
 	if (!code)
@@ -901,11 +903,12 @@ static __always_inline void stackwalk_fill_frame(struct secimport_event *e,
 
 		if (read_user_u64(frame + off->frame_code, &code))
 			break;
+		code &= ~(__u64)off->frame_code_tag_bits;
 		owner = 0;
 		if (off->frame_owner != SECIMPORT_PY_NONE)
 			bpf_probe_read_user(&owner, 1, (const void *)(frame + off->frame_owner));
 		if (code && (off->frame_owner_cstack == SECIMPORT_PY_NONE ||
-			     owner != off->frame_owner_cstack)) {
+			     owner < off->frame_owner_cstack)) {
 			struct secimport_event_frame *f = &e->stack[n & (SECIMPORT_EV_STACK - 1)];
 
 			stackwalk_describe(ts, code, f->file, sizeof(f->file), f->func,

@@ -518,7 +518,8 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 			 !interp->code_new_vaddr ? "code object constructor"
 						 : "interpreter creation",
 			 !interp->code_new_vaddr
-			     ? "without it, code a confined module creates cannot be told apart"
+			     ? "without it, code a confined module creates cannot be told apart; "
+			       "SECIMPORT_DEBUG_PYELF=1 says why it was not found"
 			     : "without it, a confined module could start interpreters unjudged");
 		goto fail;
 	}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "py_offsets_table.h"
+#include "pyelf.h"
 #include "pyruntime.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -68,14 +69,128 @@ struct py313_debug_offsets {
 	} gc;
 };
 _Static_assert(sizeof(struct py313_debug_offsets) == 584, "3.13 _Py_DebugOffsets is 584 bytes");
+_Static_assert(sizeof(struct py313_debug_offsets) <= 1024, "read_debug_offsets() reads 1024");
 
 #define PY_DEBUG_COOKIE "xdebugpy"
-/* enum _frameowner in 3.13's pycore_frame.h; not in the debug offsets. */
-#define PY313_FRAME_OWNED_BY_CSTACK 3
 /* PyCompactUnicodeObject: PyASCIIObject, then utf8_length and utf8 pointer. */
-#define PY313_COMPACT_EXTRA (sizeof(int64_t) + sizeof(uint64_t))
+#define PY_COMPACT_EXTRA (sizeof(int64_t) + sizeof(uint64_t))
 /* PyUnicodeObject: PyCompactUnicodeObject, then the data pointer. */
-#define PY313_UNICODE_EXTRA sizeof(uint64_t)
+#define PY_UNICODE_EXTRA sizeof(uint64_t)
+
+#define D13(f) offsetof(struct py313_debug_offsets, f)
+
+/*
+ * Where the fields the walker needs sit in each version's _Py_DebugOffsets
+ * (each a u64), and what the blob does not say. 3.14 and 3.15 from their
+ * Include/internal/pycore_debug_offsets.h, checked against Debian's
+ * 3.14.10 and 3.15.2 binaries; both insert fields in the middle.
+ */
+struct debug_layout {
+	int minor;
+	size_t size; /* sizeof(_Py_DebugOffsets) */
+	size_t runtime_size, interpreters_head;
+	size_t interp_size, interp_next, threads_head;
+	size_t tstate_size, tstate_next, current_frame, thread_id, native_thread_id;
+	size_t frame_size, frame_previous, frame_executable, frame_owner;
+	size_t code_size, code_filename, code_name, code_firstlineno;
+	size_t unicode_size, unicode_state, unicode_length, unicode_ascii_size;
+	/*
+	 * The first frame owner value of frames with no code of their own,
+	 * skipped with every owner above it (CPython's _PyFrame_IsIncomplete):
+	 * 3.13's FRAME_OWNED_BY_CSTACK; from 3.14, FRAME_OWNED_BY_INTERPRETER
+	 * (entry frames, and 3.15's base frame that ends every chain).
+	 */
+	__u32 owner_skip;
+	/* Low bits of f_executable that are _PyStackRef tags (3.14+). */
+	__u32 code_tag_bits;
+};
+
+static const struct debug_layout debug_layouts[] = {
+	{
+	    .minor = 13,
+	    .size = sizeof(struct py313_debug_offsets),
+	    .runtime_size = D13(runtime_state.size),
+	    .interpreters_head = D13(runtime_state.interpreters_head),
+	    .interp_size = D13(interpreter_state.size),
+	    .interp_next = D13(interpreter_state.next),
+	    .threads_head = D13(interpreter_state.threads_head),
+	    .tstate_size = D13(thread_state.size),
+	    .tstate_next = D13(thread_state.next),
+	    .current_frame = D13(thread_state.current_frame),
+	    .thread_id = D13(thread_state.thread_id),
+	    .native_thread_id = D13(thread_state.native_thread_id),
+	    .frame_size = D13(interpreter_frame.size),
+	    .frame_previous = D13(interpreter_frame.previous),
+	    .frame_executable = D13(interpreter_frame.executable),
+	    .frame_owner = D13(interpreter_frame.owner),
+	    .code_size = D13(code_object.size),
+	    .code_filename = D13(code_object.filename),
+	    .code_name = D13(code_object.name),
+	    .code_firstlineno = D13(code_object.firstlineno),
+	    .unicode_size = D13(unicode_object.size),
+	    .unicode_state = D13(unicode_object.state),
+	    .unicode_length = D13(unicode_object.length),
+	    .unicode_ascii_size = D13(unicode_object.asciiobject_size),
+	    .owner_skip = 3,
+	    .code_tag_bits = 0,
+	},
+	{
+	    .minor = 14,
+	    .size = 760,
+	    .runtime_size = 24,
+	    .interpreters_head = 40,
+	    .interp_size = 48,
+	    .interp_next = 64,
+	    .threads_head = 72,
+	    .tstate_size = 176,
+	    .tstate_next = 192,
+	    .current_frame = 208,
+	    .thread_id = 216,
+	    .native_thread_id = 224,
+	    .frame_size = 248,
+	    .frame_previous = 256,
+	    .frame_executable = 264,
+	    .frame_owner = 288,
+	    .code_size = 312,
+	    .code_filename = 320,
+	    .code_name = 328,
+	    .code_firstlineno = 352,
+	    .unicode_size = 616,
+	    .unicode_state = 624,
+	    .unicode_length = 632,
+	    .unicode_ascii_size = 640,
+	    .owner_skip = 3,
+	    .code_tag_bits = 3,
+	},
+	{
+	    .minor = 15,
+	    .size = 888,
+	    .runtime_size = 24,
+	    .interpreters_head = 40,
+	    .interp_size = 48,
+	    .interp_next = 64,
+	    .threads_head = 72,
+	    .tstate_size = 176,
+	    .tstate_next = 192,
+	    .current_frame = 208,
+	    .thread_id = 240,
+	    .native_thread_id = 248,
+	    .frame_size = 312,
+	    .frame_previous = 320,
+	    .frame_executable = 328,
+	    .frame_owner = 352,
+	    .code_size = 376,
+	    .code_filename = 384,
+	    .code_name = 392,
+	    .code_firstlineno = 416,
+	    .unicode_size = 712,
+	    .unicode_state = 720,
+	    .unicode_length = 728,
+	    .unicode_ascii_size = 736,
+	    .owner_skip = 3,
+	    .code_tag_bits = 3,
+	},
+};
 
 static void unsupported(int major, int minor, char *err, size_t errlen)
 {
@@ -110,38 +225,56 @@ static int narrow(uint64_t v, uint64_t size, const char *name, __u32 *out, char 
 	return 0;
 }
 
+static uint64_t blob_u64(const unsigned char *blob, size_t pos)
+{
+	uint64_t v;
+
+	memcpy(&v, blob + pos, sizeof(v));
+	return v;
+}
+
+static const struct debug_layout *debug_layout(int minor)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(debug_layouts); i++)
+		if (debug_layouts[i].minor == minor)
+			return &debug_layouts[i];
+	return NULL;
+}
+
 int pyruntime_parse_debug_offsets(const void *buf, size_t len, int major, int minor,
 				  struct secimport_py_offsets *off, char *err, size_t errlen)
 {
-	struct py313_debug_offsets d;
+	const struct debug_layout *l = major == 3 ? debug_layout(minor) : NULL;
+	const unsigned char *d = buf;
 	unsigned int vmajor, vminor;
+	uint64_t version, usize, asize;
 	int r = 0;
 
-	if (major != 3 || minor != 13) {
+	if (!l) {
 		unsupported(major, minor, err, errlen);
 		return -1;
 	}
-	if (len < sizeof(d)) {
-		snprintf(err, errlen, "_Py_DebugOffsets: %zu bytes, need %zu", len, sizeof(d));
+	if (len < l->size) {
+		snprintf(err, errlen, "_Py_DebugOffsets: %zu bytes, need %zu", len, l->size);
 		return -1;
 	}
-	memcpy(&d, buf, sizeof(d));
-	if (memcmp(d.cookie, PY_DEBUG_COOKIE, sizeof(d.cookie))) {
+	if (memcmp(d, PY_DEBUG_COOKIE, strlen(PY_DEBUG_COOKIE))) {
 		snprintf(err, errlen,
 			 "_PyRuntime does not start with the _Py_DebugOffsets cookie \"%s\": "
 			 "not CPython 3.13 or later",
 			 PY_DEBUG_COOKIE);
 		return -1;
 	}
-	vmajor = (d.version >> 24) & 0xff;
-	vminor = (d.version >> 16) & 0xff;
+	version = blob_u64(d, 8);
+	vmajor = (version >> 24) & 0xff;
+	vminor = (version >> 16) & 0xff;
 	if ((int)vmajor != major || (int)vminor != minor) {
 		snprintf(err, errlen,
 			 "_Py_DebugOffsets describes CPython %u.%u (version 0x%llx), not %d.%d",
-			 vmajor, vminor, (unsigned long long)d.version, major, minor);
+			 vmajor, vminor, (unsigned long long)version, major, minor);
 		return -1;
 	}
-	if (d.free_threaded) {
+	if (blob_u64(d, 16)) {
 		snprintf(err, errlen,
 			 "free-threaded CPython %d.%d builds are not supported by the "
 			 "stack-walking engine",
@@ -149,124 +282,53 @@ int pyruntime_parse_debug_offsets(const void *buf, size_t len, int major, int mi
 		return -1;
 	}
 	/* Derived, not in the blob: check it against what the blob does say. */
-	if (d.unicode_object.size !=
-	    d.unicode_object.asciiobject_size + PY313_COMPACT_EXTRA + PY313_UNICODE_EXTRA) {
+	usize = blob_u64(d, l->unicode_size);
+	asize = blob_u64(d, l->unicode_ascii_size);
+	if (usize != asize + PY_COMPACT_EXTRA + PY_UNICODE_EXTRA) {
 		snprintf(err, errlen,
 			 "_Py_DebugOffsets: sizeof(PyUnicodeObject) %llu does not fit "
 			 "sizeof(PyASCIIObject) %llu",
-			 (unsigned long long)d.unicode_object.size,
-			 (unsigned long long)d.unicode_object.asciiobject_size);
+			 (unsigned long long)usize, (unsigned long long)asize);
 		return -1;
 	}
 
+#define FIELD(pos, size_pos, name, out) \
+	(r |= narrow(blob_u64(d, l->pos), blob_u64(d, l->size_pos), name, &off->out, err, errlen))
 	memset(off, 0, sizeof(*off));
 	off->major = major;
 	off->minor = minor;
-	r |= narrow(d.runtime_state.interpreters_head, d.runtime_state.size, "interpreters_head",
-		    &off->runtime_interpreters_head, err, errlen);
+	FIELD(interpreters_head, runtime_size, "interpreters_head", runtime_interpreters_head);
 	/*
 	 * interpreters.main is not in the blob: it follows .head in struct
 	 * pyinterpreters (mutex, head, main, next_id), unchanged since 3.8.
 	 */
 	if (!r)
-		r |= narrow(d.runtime_state.interpreters_head + 8, d.runtime_state.size,
+		r |= narrow(off->runtime_interpreters_head + 8, blob_u64(d, l->runtime_size),
 			    "interpreters_main", &off->runtime_interpreters_main, err, errlen);
-	r |= narrow(d.interpreter_state.next, d.interpreter_state.size, "interpreter next",
-		    &off->interp_next, err, errlen);
-	r |= narrow(d.interpreter_state.threads_head, d.interpreter_state.size, "threads_head",
-		    &off->interp_threads_head, err, errlen);
-	r |= narrow(d.thread_state.next, d.thread_state.size, "tstate next", &off->tstate_next, err,
-		    errlen);
-	r |= narrow(d.thread_state.native_thread_id, d.thread_state.size, "native_thread_id",
-		    &off->tstate_native_thread_id, err, errlen);
-	r |= narrow(d.thread_state.thread_id, d.thread_state.size, "thread_id",
-		    &off->tstate_thread_id, err, errlen);
-	r |= narrow(d.thread_state.current_frame, d.thread_state.size, "current_frame",
-		    &off->tstate_frame, err, errlen);
+	FIELD(interp_next, interp_size, "interpreter next", interp_next);
+	FIELD(threads_head, interp_size, "threads_head", interp_threads_head);
+	FIELD(tstate_next, tstate_size, "tstate next", tstate_next);
+	FIELD(native_thread_id, tstate_size, "native_thread_id", tstate_native_thread_id);
+	FIELD(thread_id, tstate_size, "thread_id", tstate_thread_id);
+	FIELD(current_frame, tstate_size, "current_frame", tstate_frame);
 	off->tstate_cframe = SECIMPORT_PY_NONE;
 	off->cframe_current_frame = SECIMPORT_PY_NONE;
-	r |= narrow(d.interpreter_frame.previous, d.interpreter_frame.size, "frame previous",
-		    &off->frame_previous, err, errlen);
-	r |= narrow(d.interpreter_frame.executable, d.interpreter_frame.size, "f_executable",
-		    &off->frame_code, err, errlen);
-	r |= narrow(d.interpreter_frame.owner, d.interpreter_frame.size, "frame owner",
-		    &off->frame_owner, err, errlen);
-	off->frame_owner_cstack = PY313_FRAME_OWNED_BY_CSTACK;
-	r |= narrow(d.code_object.filename, d.code_object.size, "co_filename", &off->code_filename,
-		    err, errlen);
-	r |=
-	    narrow(d.code_object.name, d.code_object.size, "co_name", &off->code_name, err, errlen);
-	r |= narrow(d.code_object.firstlineno, d.code_object.size, "co_firstlineno",
-		    &off->code_firstlineno, err, errlen);
-	r |= narrow(d.unicode_object.length, d.unicode_object.size, "unicode length",
-		    &off->unicode_length, err, errlen);
-	r |= narrow(d.unicode_object.state, d.unicode_object.size, "unicode state",
-		    &off->unicode_state, err, errlen);
-	r |= narrow(d.unicode_object.asciiobject_size, d.unicode_object.size, "asciiobject_size",
-		    &off->unicode_ascii_data, err, errlen);
-	r |= narrow(d.unicode_object.asciiobject_size + PY313_COMPACT_EXTRA, d.unicode_object.size,
-		    "compact size", &off->unicode_compact_data, err, errlen);
+	FIELD(frame_previous, frame_size, "frame previous", frame_previous);
+	FIELD(frame_executable, frame_size, "f_executable", frame_code);
+	FIELD(frame_owner, frame_size, "frame owner", frame_owner);
+	off->frame_owner_cstack = l->owner_skip;
+	off->frame_code_tag_bits = l->code_tag_bits;
+	FIELD(code_filename, code_size, "co_filename", code_filename);
+	FIELD(code_name, code_size, "co_name", code_name);
+	FIELD(code_firstlineno, code_size, "co_firstlineno", code_firstlineno);
+	FIELD(unicode_length, unicode_size, "unicode length", unicode_length);
+	FIELD(unicode_state, unicode_size, "unicode state", unicode_state);
+	FIELD(unicode_ascii_size, unicode_size, "asciiobject_size", unicode_ascii_data);
+#undef FIELD
+	if (!r)
+		r |= narrow(asize + PY_COMPACT_EXTRA, usize, "compact size",
+			    &off->unicode_compact_data, err, errlen);
 	return r ? -1 : 0;
-}
-
-/* A defined symbol @name from .dynsym, else .symtab (3.13 keeps
- * _PyRuntime_Initialize local, so only .symtab has it). */
-static int find_symbol(Elf *elf, const char *name, GElf_Sym *out)
-{
-	static const Elf64_Word types[] = { SHT_DYNSYM, SHT_SYMTAB };
-
-	for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr shdr;
-			Elf_Data *data;
-
-			if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != types[t] ||
-			    !shdr.sh_entsize)
-				continue;
-			data = elf_getdata(scn, NULL);
-			if (!data)
-				continue;
-			for (size_t i = 0; i < shdr.sh_size / shdr.sh_entsize; i++) {
-				GElf_Sym sym;
-				const char *s;
-
-				if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-				    !sym.st_value)
-					continue;
-				s = elf_strptr(elf, shdr.sh_link, sym.st_name);
-				if (s && !strcmp(s, name)) {
-					*out = sym;
-					return 0;
-				}
-			}
-		}
-	}
-	return -1;
-}
-
-/* Copy @len bytes at ELF address @vaddr from the file: initialized data only. */
-static int read_vaddr(Elf *elf, int fd, uint64_t vaddr, void *buf, size_t len)
-{
-	size_t phnum;
-
-	if (elf_getphdrnum(elf, &phnum))
-		return -1;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr < ph.p_vaddr || vaddr - ph.p_vaddr > ph.p_filesz ||
-		    len > ph.p_filesz - (vaddr - ph.p_vaddr))
-			continue;
-		if (pread(fd, buf, len, (off_t)(ph.p_offset + (vaddr - ph.p_vaddr))) !=
-		    (ssize_t)len)
-			return -1;
-		return 0;
-	}
-	return -1;
 }
 
 /* The libpython an executable links to, for a hint when it has no _PyRuntime. */
@@ -311,16 +373,16 @@ static int check_py_version(Elf *elf, int fd, const char *path, int major, int m
 	uint32_t hex;
 	unsigned int vmajor, vminor;
 
-	if (find_symbol(elf, "Py_Version", &sym) || sym.st_size < sizeof(hex))
+	if (pyelf_symbol(elf, "Py_Version", &sym) || sym.st_size < sizeof(hex))
 		return 0; /* before 3.11: nothing to check against */
 	/* An unsigned long; the file's byte order is the host's (checked). */
 	if (sym.st_size == 8) {
 		uint64_t v;
 
-		if (read_vaddr(elf, fd, sym.st_value, &v, sizeof(v)))
+		if (pyelf_read_vaddr(elf, fd, sym.st_value, &v, sizeof(v)))
 			return 0;
 		hex = (uint32_t)v;
-	} else if (read_vaddr(elf, fd, sym.st_value, &hex, sizeof(hex))) {
+	} else if (pyelf_read_vaddr(elf, fd, sym.st_value, &hex, sizeof(hex))) {
 		return 0;
 	}
 	vmajor = hex >> 24;
@@ -338,20 +400,25 @@ static int read_debug_offsets(Elf *elf, int fd, const char *path, const GElf_Sym
 			      int major, int minor, struct secimport_py_offsets *off, char *err,
 			      size_t errlen)
 {
-	struct py313_debug_offsets d;
+	const struct debug_layout *l = debug_layout(minor);
+	unsigned char d[1024];
 	char msg[512];
 
-	if (runtime->st_size && runtime->st_size < sizeof(d)) {
+	if (!l) {
+		unsupported(major, minor, err, errlen);
+		return -1;
+	}
+	if (runtime->st_size && runtime->st_size < l->size) {
 		snprintf(err, errlen, "%s: _PyRuntime is %llu bytes, too small for CPython %d.%d",
 			 path, (unsigned long long)runtime->st_size, major, minor);
 		return -1;
 	}
-	if (read_vaddr(elf, fd, runtime->st_value, &d, sizeof(d))) {
+	if (pyelf_read_vaddr(elf, fd, runtime->st_value, d, l->size)) {
 		snprintf(err, errlen,
 			 "%s: cannot read _PyRuntime from the file (not initialized data?)", path);
 		return -1;
 	}
-	if (!pyruntime_parse_debug_offsets(&d, sizeof(d), major, minor, off, msg, sizeof(msg)))
+	if (!pyruntime_parse_debug_offsets(d, l->size, major, minor, off, msg, sizeof(msg)))
 		return 0;
 	/* Say which file: the parser does not know it. */
 	snprintf(err, errlen, "%s: %s", path, msg);
@@ -376,7 +443,7 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 			 path);
 		return -1;
 	}
-	if (find_symbol(elf, "_PyRuntime", &runtime)) {
+	if (pyelf_symbol(elf, "_PyRuntime", &runtime)) {
 		lib = needed_libpython(elf);
 		if (lib)
 			snprintf(err, errlen,
@@ -395,8 +462,8 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 	 * Py_InitializeFromConfig also runs before any Python code when python
 	 * starts a program.
 	 */
-	if (find_symbol(elf, "_PyRuntime_Initialize", &init) &&
-	    find_symbol(elf, "Py_InitializeFromConfig", &init)) {
+	if (pyelf_symbol(elf, "_PyRuntime_Initialize", &init) &&
+	    pyelf_symbol(elf, "Py_InitializeFromConfig", &init)) {
 		snprintf(err, errlen,
 			 "neither _PyRuntime_Initialize nor Py_InitializeFromConfig is in %s: is "
 			 "it a CPython interpreter or libpython?",
@@ -413,10 +480,24 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 	 * CodeType() and code.replace() all call it. 3.13 made _PyCode_New
 	 * local (only .symtab has it); without it there is no code identity.
 	 */
-	if (!find_symbol(elf, minor <= 10 ? "PyCode_NewWithPosOnlyArgs" : "_PyCode_New", &ctor))
+	if (!pyelf_symbol(elf, minor <= 10 ? "PyCode_NewWithPosOnlyArgs" : "_PyCode_New", &ctor)) {
 		out->code_new_vaddr = ctor.st_value;
+	} else if (minor >= 13) {
+		/*
+		 * Stripped distribution builds: found from what they export,
+		 * else left 0 (the stack walker refuses the build, saying so).
+		 */
+		char why[256];
+		uint64_t at;
+
+		if (!pyelf_code_ctor(elf, fd, &at, why, sizeof(why)))
+			out->code_new_vaddr = at;
+		else if (getenv("SECIMPORT_DEBUG_PYELF"))
+			fprintf(stderr, "secimport-bpf: %s: code object constructor: %s\n", path,
+				why);
+	}
 	/* What makes a sub-interpreter (and, before 3.12, the main one too). */
-	if (!find_symbol(
+	if (!pyelf_symbol(
 		elf, minor <= 11 ? "PyInterpreterState_New" : "Py_NewInterpreterFromConfig", &ctor))
 		out->interp_new_vaddr = ctor.st_value;
 	if (minor < 13) {
@@ -574,7 +655,7 @@ int pyruntime_symbol_offset(const char *path, const char *name, __u64 *offset)
 	if (fd < 0)
 		return -1;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (elf && !find_symbol(elf, name, &sym) && sym.st_value)
+	if (elf && !pyelf_symbol(elf, name, &sym) && sym.st_value)
 		ret = 0;
 	if (elf)
 		elf_end(elf);

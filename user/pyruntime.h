@@ -14,12 +14,12 @@
 
 /* Versions the engine can walk, inclusive. */
 #define PYRUNTIME_MIN_MINOR 8
-#define PYRUNTIME_MAX_MINOR 13
+#define PYRUNTIME_MAX_MINOR 15
 
 /*
  * Fill @out for CPython @major.@minor from the ELF file @elf_path: the
  * interpreter executable of a static build, or the libpython shared object.
- * 3.8-3.12 offsets come from the generated table, 3.13 from the
+ * 3.8-3.12 offsets come from the generated table, 3.13 to 3.15 from the
  * _Py_DebugOffsets that starts _PyRuntime in the file. On failure return -1
  * with a message for the user in @err.
  */
@@ -27,7 +27,7 @@ int pyruntime_read(const char *elf_path, int major, int minor, struct secimport_
 		   char *err, size_t errlen);
 
 /*
- * Decode the @len bytes @buf of a _Py_DebugOffsets (3.13 layout) into @off,
+ * Decode the @len bytes @buf of a _Py_DebugOffsets (3.13 to 3.15) into @off,
  * after checking its cookie and that it describes @major.@minor.
  * -1 with @err on failure.
  */

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The end-to-end suite on every interpreter and engine these machines have:
-# Debian's /usr/bin/python3.11 with both engines, and pyenv's CPython 3.8 to
-# 3.13 (no USDT probes, shared libpython) with the stack walker. An
+# Debian's /usr/bin/python3.11 with both engines, pyenv's CPython 3.8 to
+# 3.13 (no USDT probes, shared libpython) and Debian sid's 3.14 and 3.15
+# (stripped, static) with the stack walker. An
 # interpreter that is missing is reported as a skip, never as a pass.
 #
 # Then the loaded-system suite (system.sh): fully on python3.11, and its
-# core on pyenv's 3.8 and 3.13 (the runtime in a shared libpython).
+# core on pyenv's 3.8 and 3.13 (the runtime in a shared libpython) and on
+# sid's 3.14 and 3.15.
 #
 #   tests/e2e/matrix.sh BINARY LIBRARY
 set -u
@@ -31,6 +33,18 @@ for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
 		sort -V | tail -1)
 	if [ -z "$py" ]; then
 		echo "## SKIP: no pyenv CPython $v under $PYENV_ROOT/versions"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	suite "$py" stackwalk
+done
+# Debian sid's 3.14 and 3.15 (make pythons-sid): stripped static builds with
+# no USDT function probes, their layout from _Py_DebugOffsets.
+SID=${SECIMPORT_SID_PYTHONS:-$(dirname "$BIN")/pythons}
+for v in 3.14 3.15; do
+	py=$SID/$v/usr/bin/python$v
+	if [ ! -x "$py" ]; then
+		echo "## SKIP: no Debian sid CPython $v at $py (make pythons-sid)"
 		skipped=$((skipped + 1))
 		continue
 	fi
@@ -73,6 +87,15 @@ for v in 3.8 3.13; do
 		sort -V | tail -1)
 	if [ -z "$py" ]; then
 		echo "## SKIP: no pyenv CPython $v for the loaded-system suite"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	system "$py" quickstart subprocess confined_registers inherit_thread system_policy adopt_running
+done
+for v in 3.14 3.15; do
+	py=$SID/$v/usr/bin/python$v
+	if [ ! -x "$py" ]; then
+		echo "## SKIP: no Debian sid CPython $v for the loaded-system suite"
 		skipped=$((skipped + 1))
 		continue
 	fi
