@@ -172,12 +172,16 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 
 /*
  * What glibc does to start and end a thread, not always on every run (a
- * reused stack skips mmap, a freed one madvises): a module seen creating
- * threads gets all of it, so that a traced run replays under its policy.
+ * reused stack skips mmap, a freed one madvises), and CPython 3.14+'s
+ * thread start naming the thread (prctl PR_SET_NAME; --all-modules does
+ * not see a started thread's syscalls as its creator's): a module seen
+ * creating threads gets all of it, so that a traced run replays under its
+ * policy.
  */
 static const char *const thread_lifecycle[] = {
 	"mmap",	 "munmap", "mprotect",	     "madvise",	    "rseq",	   "set_robust_list",
 	"futex", "gettid", "rt_sigprocmask", "sigaltstack", "sched_yield", "exit",
+	"prctl",
 };
 
 static void add_thread_lifecycle(uint64_t *allow)
