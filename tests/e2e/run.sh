@@ -649,9 +649,16 @@ t_unknown_module() {
 t_no_probes() {
 	fresh quickstart
 	# The same interpreter with its USDT notes removed: a build without dtrace.
+	# From 3.12 the version alone says no (and sid's 3.14 and 3.15 are
+	# patched by patchelf, which objcopy does not rewrite faithfully).
+	local noprobes=$T/bin/python3-noprobes
 	mkdir -p "$T/bin"
-	objcopy --remove-section=.note.stapsdt "$PY" "$T/bin/python3-noprobes"
-	(cd "$T" && "$BIN" run --engine usdt --policy policy.yaml -- "$T/bin/python3-noprobes" app.py "$M" \
+	if "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+		noprobes=$PY
+	else
+		objcopy --remove-section=.note.stapsdt "$PY" "$noprobes"
+	fi
+	(cd "$T" && "$BIN" run --engine usdt --policy policy.yaml -- "$noprobes" app.py "$M" \
 		>"$T/out" 2>"$T/err")
 	RC=$?
 	expect_rc 2
