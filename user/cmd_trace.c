@@ -172,16 +172,21 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 
 /*
  * What glibc does to start and end a thread, not always on every run (a
- * reused stack skips mmap, a freed one madvises), and CPython 3.14+'s
- * thread start naming the thread (prctl PR_SET_NAME; --all-modules does
- * not see a started thread's syscalls as its creator's): a module seen
+ * reused stack skips mmap, a freed one madvises), and what CPython's own
+ * thread start does in threading.py before the target runs (3.14+ names
+ * the thread: prctl PR_SET_NAME; 3.15 reads its CPU affinity): --all-modules
+ * records that under threading.py, not under the creator. A module seen
  * creating threads gets all of it, so that a traced run replays under its
  * policy.
  */
 static const char *const thread_lifecycle[] = {
-	"mmap",	 "munmap", "mprotect",	     "madvise",	    "rseq",	   "set_robust_list",
-	"futex", "gettid", "rt_sigprocmask", "sigaltstack", "sched_yield", "exit",
-	"prctl",
+	"mmap",		  "munmap",
+	"mprotect",	  "madvise",
+	"rseq",		  "set_robust_list",
+	"futex",	  "gettid",
+	"rt_sigprocmask", "sigaltstack",
+	"sched_yield",	  "exit",
+	"prctl",	  "sched_getaffinity",
 };
 
 static void add_thread_lifecycle(uint64_t *allow)

@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "policy_sets.h"
 #include "probe.h"
+#include "pyelf.h"
 #include "pyruntime.h"
 #include "util.h"
 
@@ -442,6 +443,8 @@ static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 	char ffi[PATH_MAX];
 	__u64 offset;
 
+	char near[PATH_MAX];
+
 	if (pyruntime_symbol_offset(elf, "ffi_call", &offset) == 0) {
 		/* libffi linked into this build: its own copy, for its processes */
 		l->ffi_probe_own[n] = bpf_program__attach_uprobe_opts(
@@ -451,6 +454,21 @@ static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 				 errstr(errno));
 			return -1;
 		}
+	} else if (!pyelf_libffi_near(elf, near, sizeof(near))) {
+		/* A self-contained interpreter tree: the libffi its _ctypes loads. */
+		if (pyruntime_symbol_offset(near, "ffi_call", &offset)) {
+			snprintf(err, errlen, "%s (the libffi of %s) has no ffi_call symbol", near,
+				 elf);
+			return -1;
+		}
+		l->ffi_probe_own[n] = bpf_program__attach_uprobe_opts(
+		    l->skel->progs.secimport_ffi_call, -1, near, offset, opts);
+		if (!l->ffi_probe_own[n]) {
+			snprintf(err, errlen, "failed to attach the ffi_call probe to %s: %s", near,
+				 errstr(errno));
+			return -1;
+		}
+		p_info("ctypes' foreign calls of %s judged at %s", elf, near);
 	}
 	if (l->ffi_tried)
 		return 0;

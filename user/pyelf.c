@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,4 +343,100 @@ int pyelf_code_ctor(Elf *elf, int fd, uint64_t *vaddr, char *why, size_t whylen)
 out:
 	free(fs.addr);
 	return r;
+}
+
+/* Is there a libffi.so.N in directory @dir? Its path in @out. */
+static bool libffi_in(const char *dir, char *out, size_t len)
+{
+	static const char *const names[] = { "libffi.so.8", "libffi.so.7", "libffi.so.6" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(out, len, "%s/%s", dir, names[i]);
+		if (!access(out, R_OK))
+			return true;
+	}
+	return false;
+}
+
+/* Each directory of the :-separated @list, $ORIGIN being @origin. */
+static bool libffi_in_list(const char *list, const char *origin, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		char raw[PATH_MAX];
+
+		if (n && n < sizeof(raw)) {
+			memcpy(raw, p, n);
+			raw[n] = 0;
+			size_t skip = !strncmp(raw, "$ORIGIN", 7)     ? 7
+				      : !strncmp(raw, "${ORIGIN}", 9) ? 9
+								      : 0;
+			int w = skip ? snprintf(dir, sizeof(dir), "%s%s", origin, raw + skip)
+				     : snprintf(dir, sizeof(dir), "%s", raw);
+
+			if (w > 0 && (size_t)w < sizeof(dir) && dir[0] == '/' &&
+			    libffi_in(dir, out, len))
+				return true;
+		}
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+int pyelf_libffi_near(const char *interp_path, char *out, size_t len)
+{
+	char real[PATH_MAX], origin[PATH_MAX];
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	size_t phnum;
+	int fd;
+	Elf *elf;
+
+	if (!realpath(interp_path, real))
+		return -1;
+	snprintf(origin, sizeof(origin), "%s", real);
+	dirname(origin);
+	fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && !found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_DYNAMIC || !shdr.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && !found && i < shdr.sh_size / shdr.sh_entsize; i++) {
+			GElf_Dyn dyn;
+			const char *s;
+
+			if (!gelf_getdyn(data, (int)i, &dyn) ||
+			    (dyn.d_tag != DT_RPATH && dyn.d_tag != DT_RUNPATH))
+				continue;
+			s = elf_strptr(elf, shdr.sh_link, dyn.d_un.d_val);
+			found = s && libffi_in_list(s, origin, out, len);
+		}
+	}
+	/* The directory of its own dynamic loader, if it is not the system's. */
+	for (size_t i = 0; elf && !found && !elf_getphdrnum(elf, &phnum) && i < phnum; i++) {
+		GElf_Phdr ph;
+		char interp[PATH_MAX];
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP ||
+		    ph.p_filesz >= sizeof(interp) ||
+		    pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+			continue;
+		interp[ph.p_filesz] = 0;
+		if (strncmp(interp, "/lib", 4) && strncmp(interp, "/usr/lib", 8))
+			found = libffi_in(dirname(interp), out, len);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return found ? 0 : -1;
 }

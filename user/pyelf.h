@@ -28,4 +28,13 @@ int pyelf_read_vaddr(Elf *elf, int fd, uint64_t vaddr, void *buf, size_t len);
  */
 int pyelf_code_ctor(Elf *elf, int fd, uint64_t *vaddr, char *why, size_t whylen);
 
+/*
+ * The libffi an interpreter's _ctypes would load when the interpreter
+ * brings its own (a self-contained tree: its DT_RPATH/DT_RUNPATH, $ORIGIN
+ * expanded, or the directory of its own dynamic loader, PT_INTERP), which
+ * the host's libffi probe does not see: its path in @out. -1 when the
+ * interpreter names no such directory holding a libffi.so.8, .7 or .6.
+ */
+int pyelf_libffi_near(const char *interp_path, char *out, size_t len);
+
 #endif

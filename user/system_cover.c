@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "pyelf.h"
 #include "pyruntime.h"
 #include "system.h"
 #include "system_cover.h"
@@ -156,7 +157,7 @@ static int attach_build_probes(const struct system *s, const char *elf,
 			       const struct secimport_interp *w, __u64 init_offset, __u32 id,
 			       char *err, size_t errlen)
 {
-	char link[64];
+	char link[64], near[PATH_MAX];
 	__u64 ctor, interp_new, ffi;
 
 	if (!w->code_new_vaddr || !w->interp_new_vaddr ||
@@ -178,11 +179,21 @@ static int attach_build_probes(const struct system *s, const char *elf,
 	snprintf(link, sizeof(link), "interp_probe_%u", id);
 	if (attach_probe(s, "secimport_interp_new", elf, interp_new, false, id, link, err, errlen))
 		return -1;
-	/* ctypes (ctypes.bpf.c): the host's libffi is probed already, a build's own is not */
-	if (pyruntime_symbol_offset(elf, "ffi_call", &ffi))
-		return 0;
+	/*
+	 * ctypes (ctypes.bpf.c): the host's libffi is probed already; a
+	 * build's own is not, nor the libffi of a self-contained tree.
+	 */
 	snprintf(link, sizeof(link), "ffi_probe_%u", id);
-	return attach_probe(s, "secimport_ffi_call", elf, ffi, false, id, link, err, errlen);
+	if (!pyruntime_symbol_offset(elf, "ffi_call", &ffi))
+		return attach_probe(s, "secimport_ffi_call", elf, ffi, false, id, link, err,
+				    errlen);
+	if (pyelf_libffi_near(elf, near, sizeof(near)))
+		return 0;
+	if (pyruntime_symbol_offset(near, "ffi_call", &ffi)) {
+		snprintf(err, errlen, "%s (the libffi of %s) has no ffi_call symbol", near, elf);
+		return -1;
+	}
+	return attach_probe(s, "secimport_ffi_call", near, ffi, false, id, link, err, errlen);
 }
 
 /* Give the threads of @pid verdict state: the pinned task iterator, twice. */

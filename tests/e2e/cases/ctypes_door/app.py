@@ -22,6 +22,12 @@ elif scenario.startswith("np_"):
 
     getattr(npattack, scenario)(marker_dir)
 elif scenario.startswith("f_"):
+    if scenario == "f_mp_value":
+        # From 3.14, shared ctypes start multiprocessing's resource tracker,
+        # a process: the application starts it (the module may not).
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
     import benignffi
 
     getattr(benignffi, "b_" + scenario[2:])(marker_dir)
