@@ -244,12 +244,141 @@ t_identity_pending_threads() {
 	expect_no_violation
 }
 
+# --- what CPython 3.13-3.15 added (cases/escape314) -------------------------
+
+# py_at_least MINOR: the interpreter is 3.MINOR or newer.
+py_at_least() {
+	"$PY" -c 'import sys; sys.exit(sys.version_info < (3, int(sys.argv[1])))' "$1" || {
+		skip "$PY is older than 3.$1"
+		return 1
+	}
+}
+
+# e314_case SCENARIO: the plugin tries SCENARIO and is killed for it; the
+# application's own os.system, run first, works.
+e314_case() {
+	fresh escape314
+	confine policy.yaml -- "$M" "$1"
+	expect_rc 137
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file escaped "the plugin's command ran: it got out ($1)"
+	expect_err 'kill .* module=plugin syscall='
+}
+
+# Sharing a function between interpreters marshals its code: the receiving
+# interpreter makes a new code object, on the stack of whoever receives it.
+# A stateless function of the plugin's under json's name, run by the
+# application in a sub-interpreter (call, a queue, InterpreterPoolExecutor),
+# is nobody's there.
+XI_ESCAPE="code shared between interpreters is a new code object, made where it is received"
+t_escape_xi_call() {
+	py_at_least 14 || return
+	walker_only || return
+	known_escape "$XI_ESCAPE"
+	e314_case xi_call
+}
+t_escape_xi_queue() {
+	py_at_least 14 || return
+	walker_only || return
+	known_escape "$XI_ESCAPE"
+	e314_case xi_queue
+}
+t_escape_xi_pool() {
+	py_at_least 14 || return
+	walker_only || return
+	known_escape "$XI_ESCAPE"
+	e314_case xi_pool
+}
+# The plain function (its own file name) run the same way is confined.
+t_escape_xi_call_plain() { py_at_least 14 && e314_case xi_call_plain; }
+
+# A string annotation of the plugin's, evaluated by the application's
+# typing.get_type_hints: compiled on the application's stack (every version).
+t_escape_annotation_string() {
+	known_escape "a string the confined module wrote, compiled and run by the application"
+	e314_case annotation_string
+}
+# A deferred annotation (3.14: the module's __annotate__) is the module's code.
+t_escape_lazy_annotation() { e314_case lazy_annotation; }
+
+# PEP 768: sys.remote_exec writes into the process (process_vm_*), the
+# shell group.
+t_escape_remote_exec_self() { py_at_least 14 && e314_case remote_exec_self; }
+t_escape_remote_exec_thread() { py_at_least 14 && e314_case remote_exec_thread; }
+
+t_escape_interp_exec() { py_at_least 14 && e314_case interp_exec; }
+t_escape_interp_call() { py_at_least 14 && e314_case interp_call; }
+t_escape_interp_call_in_thread() { py_at_least 14 && e314_case interp_call_in_thread; }
+t_escape_interp_kept() { py_at_least 14 && e314_case interp_kept; }
+t_escape_interp_pool() { py_at_least 14 && e314_case interp_pool; }
+t_escape_joinable_thread() { py_at_least 13 && e314_case joinable_thread; }
+t_escape_copy_replace() { py_at_least 13 && walker_only && e314_case copy_replace; }
+t_escape_codetype() { py_at_least 11 && walker_only && e314_case codetype; }
+t_escape_jit_hot() {
+	py_at_least 13 || return
+	fresh escape314
+	PYTHON_JIT=1 confine policy.yaml -- "$M" jit_hot
+	expect_rc 137
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file escaped "the plugin's command ran from JIT-compiled code"
+	expect_err 'kill .* module=plugin syscall=.* frame=.*plugin.py:_hot:'
+}
+
+# No false kills. The application's signal handler runs at the next safe
+# point of whatever code runs then: here the plugin's, so it is taken for
+# the plugin's callee (every version).
+t_identity_signal_handler() {
+	known_escape "false kill: the application's signal handler runs on top of the plugin's frame"
+	fresh escape314
+	confine policy.yaml -- "$M" signal_handler
+	expect_rc 0
+	expect_file handler_ran "the application's signal handler must spawn"
+	expect_no_violation
+}
+
+# The same with a debugger's script (sys.remote_exec from outside, PEP 768).
+t_identity_remote_debugger() {
+	py_at_least 14 || return
+	known_escape "false kill: a debugger's script runs on top of the plugin's frame"
+	fresh escape314
+	printf "import os; os.system('touch %s/debugger_ran')\n" "$M" >"$M/debugger.txt"
+	chmod 644 "$M/debugger.txt"
+	(cd "$T" && timeout 120 "$BIN" run --engine "$ENGINE" --policy policy.yaml -- \
+		"$PY" app.py "$M" debugger >"$T/out" 2>"$T/err") &
+	local i
+	for i in $(seq 100); do
+		[ -s "$M/pid" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	"$PY" -c 'import sys; sys.remote_exec(int(sys.argv[1]), sys.argv[2])' "$(cat "$M/pid")" "$M/debugger.txt" ||
+		fail "sys.remote_exec failed"
+	wait $!
+	RC=$?
+	expect_rc 0
+	expect_file debugger_ran "the debugger's script must run"
+	expect_no_violation
+}
+
+# 3.15's lazy import (PEP 810) of the application's module, reified by the
+# plugin: the module's code stays the module's.
+t_identity_lazy_syntax() {
+	py_at_least 15 || return
+	fresh escape314
+	confine policy.yaml -- "$M" lazy_syntax
+	expect_rc 0
+	expect_file helper_ran "the application's lazily imported helper must work"
+	expect_file helper_subprocess_ran "the application's lazily imported helper must work"
+	expect_no_violation
+}
+
 ATTRIBUTION_TESTS="walk_thread_churn subinterp_create_refused escape_sourceless_pyc sourceless_claims_refused escape_zip_archive identity_import_not_owned identity_address_reuse escape_fork_forged escape_thread_timer escape_thread_builtin escape_many_threads
 escape_subinterp_run escape_subinterp_import escape_pid_namespace escape_fix_co_filename
 escape_compile_forged escape_code_replace escape_code_plain_exec
 escape_import_boundary_exec escape_import_boundary_loader escape_import_boundary_zip
 escape_loader_direct escape_marshal_forged escape_generator_later escape_profile_hook escape_deep_stack escape_exec_in_thread escape_foreign_code
-identity_lazy_import identity_pending_threads"
+identity_lazy_import identity_pending_threads
+escape_xi_call escape_xi_queue escape_xi_pool escape_xi_call_plain escape_annotation_string escape_lazy_annotation escape_remote_exec_self escape_remote_exec_thread escape_interp_exec escape_interp_call escape_interp_call_in_thread escape_interp_kept escape_interp_pool escape_joinable_thread escape_copy_replace escape_codetype escape_jit_hot identity_signal_handler identity_remote_debugger identity_lazy_syntax"
 
 DESC+=(
 	[walk_thread_churn]="threads starting and ending under walked syscalls: no walk fails closed"
@@ -284,5 +413,25 @@ DESC+=(
 	[escape_exec_in_thread]="code compiled on a thread a confined module started (target=exec) stays confined"
 	[escape_foreign_code]="another module's code run with a confined module's globals and defaults is confined"
 	[identity_lazy_import]="a lazily imported module of main, first touched by the plugin, is not confined"
+	[escape_xi_call]="a confined module's task run by main in a sub-interpreter (interp.call) is confined"
+	[escape_xi_queue]="a confined module's task taken by main from a cross-interpreter queue is confined"
+	[escape_xi_pool]="a confined module's task run by main in an InterpreterPoolExecutor is confined"
+	[escape_xi_call_plain]="a confined module's plain function run by main in a sub-interpreter is confined"
+	[escape_annotation_string]="a string annotation of a confined module evaluated by main's get_type_hints is confined"
+	[escape_lazy_annotation]="a confined module's deferred annotation evaluated by main is confined"
+	[escape_remote_exec_self]="a confined module's sys.remote_exec on its own process is confined"
+	[escape_remote_exec_thread]="a confined module's sys.remote_exec from a Timer is confined"
+	[escape_interp_exec]="code a confined module runs with concurrent.interpreters exec is confined"
+	[escape_interp_call]="os.system a confined module runs with interp.call is confined"
+	[escape_interp_call_in_thread]="os.system a confined module runs with interp.call_in_thread is confined"
+	[escape_interp_kept]="a sub-interpreter a confined module prepared, run later by main, is confined"
+	[escape_interp_pool]="os.system a confined module submits to its InterpreterPoolExecutor is confined"
+	[escape_joinable_thread]="a confined module's _thread.start_joinable_thread with a builtin target is confined"
+	[escape_copy_replace]="copy.replace(code, co_filename=...) by a confined module stays confined"
+	[escape_codetype]="types.CodeType(...) under json's name by a confined module stays confined"
+	[escape_jit_hot]="a confined module's command reached from JIT-compiled code (PYTHON_JIT=1) is confined"
+	[identity_signal_handler]="main's signal handler, run while a confined module computes, is not killed"
+	[identity_remote_debugger]="a debugger's sys.remote_exec script, run while a confined module computes, is not killed"
+	[identity_lazy_syntax]="main's module imported with 3.15's lazy import, first used by the plugin, is not confined"
 	[identity_pending_threads]="main starting threads back to back (_thread) is not killed"
 )
