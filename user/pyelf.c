@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pyelf.h"
@@ -345,6 +346,21 @@ out:
 	return r;
 }
 
+/* Where distributions keep shared libraries (multiarch for this machine first). */
+static const char *const lib_dirs[] = {
+#if defined(__x86_64__)
+	"/usr/lib/x86_64-linux-gnu",
+	"/lib/x86_64-linux-gnu",
+#elif defined(__aarch64__)
+	"/usr/lib/aarch64-linux-gnu",
+	"/lib/aarch64-linux-gnu",
+#endif
+	"/usr/lib64",
+	"/lib64",
+	"/usr/lib",
+	"/lib",
+};
+
 /* Is there a libffi.so.N in directory @dir? Its path in @out. */
 static bool libffi_in(const char *dir, char *out, size_t len)
 {
@@ -358,8 +374,12 @@ static bool libffi_in(const char *dir, char *out, size_t len)
 	return false;
 }
 
-/* Each directory of the :-separated @list, $ORIGIN being @origin. */
-static bool libffi_in_list(const char *list, const char *origin, char *out, size_t len)
+/*
+ * Each directory of the :-separated @list, $ORIGIN being @origin, both as
+ * the process sees them: the file system's are under @root.
+ */
+static bool libffi_in_list(const char *root, const char *list, const char *origin, char *out,
+			   size_t len)
 {
 	char dir[PATH_MAX];
 	const char *p = list;
@@ -374,10 +394,11 @@ static bool libffi_in_list(const char *list, const char *origin, char *out, size
 			size_t skip = !strncmp(raw, "$ORIGIN", 7)     ? 7
 				      : !strncmp(raw, "${ORIGIN}", 9) ? 9
 								      : 0;
-			int w = skip ? snprintf(dir, sizeof(dir), "%s%s", origin, raw + skip)
-				     : snprintf(dir, sizeof(dir), "%s", raw);
+			int w = skip
+				    ? snprintf(dir, sizeof(dir), "%s%s%s", root, origin, raw + skip)
+				    : snprintf(dir, sizeof(dir), "%s%s", root, raw);
 
-			if (w > 0 && (size_t)w < sizeof(dir) && dir[0] == '/' &&
+			if (w > 0 && (size_t)w < sizeof(dir) && (skip || raw[0] == '/') &&
 			    libffi_in(dir, out, len))
 				return true;
 		}
@@ -386,20 +407,50 @@ static bool libffi_in_list(const char *list, const char *origin, char *out, size
 	return false;
 }
 
+/*
+ * Where @path is, as the process that runs it sees it: /proc/PID/exe and
+ * /proc/PID/root/... are in that process's root (a container's), whose
+ * files are under @root (/proc/PID/root) from here; anything else is in
+ * this root (@root empty). @inner: the path inside that root.
+ */
+static int split_root(const char *path, char *root, size_t rlen, char *inner, size_t ilen)
+{
+	int pid, end = 0;
+
+	root[0] = 0;
+	if (sscanf(path, "/proc/%d/exe%n", &pid, &end) == 1 && !path[end]) {
+		ssize_t n = readlink(path, inner, ilen - 1);
+
+		if (n <= 0)
+			return -1;
+		inner[n] = 0;
+		snprintf(root, rlen, "/proc/%d/root", pid);
+		return 0;
+	}
+	end = 0;
+	if (sscanf(path, "/proc/%d/root%n", &pid, &end) == 1 && path[end] == '/') {
+		snprintf(inner, ilen, "%s", path + end);
+		snprintf(root, rlen, "/proc/%d/root", pid);
+		return 0;
+	}
+	return realpath(path, inner) ? 0 : -1;
+}
+
 int pyelf_libffi_near(const char *interp_path, char *out, size_t len)
 {
-	char real[PATH_MAX], origin[PATH_MAX];
+	char root[64], inner[PATH_MAX], origin[PATH_MAX], file[PATH_MAX + 64];
 	bool found = false;
 	Elf_Scn *scn = NULL;
 	size_t phnum;
 	int fd;
 	Elf *elf;
 
-	if (!realpath(interp_path, real))
+	if (split_root(interp_path, root, sizeof(root), inner, sizeof(inner)) || inner[0] != '/')
 		return -1;
-	snprintf(origin, sizeof(origin), "%s", real);
+	snprintf(origin, sizeof(origin), "%s", inner);
 	dirname(origin);
-	fd = open(real, O_RDONLY | O_CLOEXEC);
+	snprintf(file, sizeof(file), "%s%s", root, inner);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	elf_version(EV_CURRENT);
@@ -413,30 +464,53 @@ int pyelf_libffi_near(const char *interp_path, char *out, size_t len)
 		data = elf_getdata(scn, NULL);
 		for (size_t i = 0; data && !found && i < shdr.sh_size / shdr.sh_entsize; i++) {
 			GElf_Dyn dyn;
-			const char *s;
+			const char *str;
 
 			if (!gelf_getdyn(data, (int)i, &dyn) ||
 			    (dyn.d_tag != DT_RPATH && dyn.d_tag != DT_RUNPATH))
 				continue;
-			s = elf_strptr(elf, shdr.sh_link, dyn.d_un.d_val);
-			found = s && libffi_in_list(s, origin, out, len);
+			str = elf_strptr(elf, shdr.sh_link, dyn.d_un.d_val);
+			found = str && libffi_in_list(root, str, origin, out, len);
 		}
 	}
-	/* The directory of its own dynamic loader, if it is not the system's. */
+	/*
+	 * The directory of its own dynamic loader: in another root (a
+	 * container) always, here only if it is not the system's.
+	 */
 	for (size_t i = 0; elf && !found && !elf_getphdrnum(elf, &phnum) && i < phnum; i++) {
 		GElf_Phdr ph;
-		char interp[PATH_MAX];
+		char interp[PATH_MAX], dir[PATH_MAX + 64];
 
 		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP ||
 		    ph.p_filesz >= sizeof(interp) ||
 		    pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
 			continue;
 		interp[ph.p_filesz] = 0;
-		if (strncmp(interp, "/lib", 4) && strncmp(interp, "/usr/lib", 8))
-			found = libffi_in(dirname(interp), out, len);
+		if (!root[0] && (!strncmp(interp, "/lib", 4) || !strncmp(interp, "/usr/lib", 8)))
+			continue;
+		snprintf(dir, sizeof(dir), "%s%s", root, dirname(interp));
+		found = libffi_in(dir, out, len);
+	}
+	/* In another root, its distribution's library directories. */
+	for (size_t i = 0; root[0] && !found && i < ARRAY_SIZE(lib_dirs); i++) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s%s", root, lib_dirs[i]);
+		found = libffi_in(dir, out, len);
 	}
 	if (elf)
 		elf_end(elf);
 	close(fd);
+	/* The host's own libffi (found through a process in this root): probed already. */
+	if (found && root[0]) {
+		char host[PATH_MAX];
+		struct stat there, here;
+
+		for (size_t i = 0; i < ARRAY_SIZE(lib_dirs) && found; i++)
+			if (libffi_in(lib_dirs[i], host, sizeof(host)) && !stat(out, &there) &&
+			    !stat(host, &here) && there.st_dev == here.st_dev &&
+			    there.st_ino == here.st_ino)
+				found = false;
+	}
 	return found ? 0 : -1;
 }

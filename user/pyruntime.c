@@ -365,26 +365,34 @@ static bool host_byte_order(const unsigned char *ident)
 	return ident[EI_DATA] == (little ? ELFDATA2LSB : ELFDATA2MSB);
 }
 
-/* Py_Version (3.11+) is PY_VERSION_HEX: refuse a file of another version. */
-static int check_py_version(Elf *elf, int fd, const char *path, int major, int minor, char *err,
-			    size_t errlen)
+/* Py_Version (3.11+): PY_VERSION_HEX in the file; -1 when it has none. */
+static int read_py_version(Elf *elf, int fd, uint32_t *hex)
 {
 	GElf_Sym sym;
-	uint32_t hex;
-	unsigned int vmajor, vminor;
 
-	if (pyelf_symbol(elf, "Py_Version", &sym) || sym.st_size < sizeof(hex))
-		return 0; /* before 3.11: nothing to check against */
+	if (pyelf_symbol(elf, "Py_Version", &sym) || sym.st_size < sizeof(*hex))
+		return -1;
 	/* An unsigned long; the file's byte order is the host's (checked). */
 	if (sym.st_size == 8) {
 		uint64_t v;
 
 		if (pyelf_read_vaddr(elf, fd, sym.st_value, &v, sizeof(v)))
-			return 0;
-		hex = (uint32_t)v;
-	} else if (pyelf_read_vaddr(elf, fd, sym.st_value, &hex, sizeof(hex))) {
+			return -1;
+		*hex = (uint32_t)v;
 		return 0;
 	}
+	return pyelf_read_vaddr(elf, fd, sym.st_value, hex, sizeof(*hex));
+}
+
+/* Py_Version (3.11+) is PY_VERSION_HEX: refuse a file of another version. */
+static int check_py_version(Elf *elf, int fd, const char *path, int major, int minor, char *err,
+			    size_t errlen)
+{
+	unsigned int vmajor, vminor;
+	uint32_t hex;
+
+	if (read_py_version(elf, fd, &hex))
+		return 0; /* before 3.11: nothing to check against */
 	vmajor = hex >> 24;
 	vminor = (hex >> 16) & 0xff;
 	if ((int)vmajor != major || (int)vminor != minor) {
@@ -393,6 +401,29 @@ static int check_py_version(Elf *elf, int fd, const char *path, int major, int m
 		return -1;
 	}
 	return 0;
+}
+
+int pyruntime_version(const char *elf_path, int *major, int *minor)
+{
+	uint32_t hex;
+	int fd, r = -1;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	fd = open(elf_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF && !read_py_version(elf, fd, &hex)) {
+		*major = (int)(hex >> 24);
+		*minor = (int)((hex >> 16) & 0xff);
+		r = 0;
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return r;
 }
 
 /* 3.13: _Py_DebugOffsets is initialized data at the start of _PyRuntime. */

@@ -27,6 +27,14 @@ int pyruntime_read(const char *elf_path, int major, int minor, struct secimport_
 		   char *err, size_t errlen);
 
 /*
+ * The CPython version an ELF file (an interpreter of a static build, or
+ * libpython) says it is, from Py_Version (3.11+): for interpreters whose
+ * executable is not named python3.N (a container image's python3). -1 when
+ * the file does not say.
+ */
+int pyruntime_version(const char *elf_path, int *major, int *minor);
+
+/*
  * Decode the @len bytes @buf of a _Py_DebugOffsets (3.13 to 3.15) into @off,
  * after checking its cookie and that it describes @major.@minor.
  * -1 with @err on failure.

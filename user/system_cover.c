@@ -59,13 +59,18 @@ int runtime_in_process(pid_t pid, const char *elf, const struct secimport_interp
 	return ret;
 }
 
-/* CPython 3.N from the executable's name (python3.N), -1 if it is not one. */
+/*
+ * The CPython 3.N a process runs: from its executable's name (python3.N),
+ * or, for another python (a container image's python3), from Py_Version
+ * in the binary that holds the runtime (3.11+: libpython for shared builds,
+ * through the process's root). -1 if it is not one.
+ */
 static int minor_of(pid_t pid)
 {
-	char link[64], target[PATH_MAX];
+	char link[64], target[PATH_MAX], lib[PATH_MAX], elf[PATH_MAX + 64];
 	const char *base;
 	ssize_t n;
-	int minor, end = 0;
+	int major, minor, end = 0;
 
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, target, sizeof(target) - 1);
@@ -74,7 +79,15 @@ static int minor_of(pid_t pid)
 	target[n] = 0;
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
-	if (sscanf(base, "python3.%d%n", &minor, &end) != 1 || base[end])
+	if (sscanf(base, "python3.%d%n", &minor, &end) == 1 && !base[end])
+		return minor;
+	if (strncmp(base, "python", 6))
+		return -1;
+	if (pyruntime_find_libpython(pid, lib, sizeof(lib)) == 0)
+		snprintf(elf, sizeof(elf), "/proc/%d/root%s", pid, lib);
+	else
+		snprintf(elf, sizeof(elf), "%s", link);
+	if (pyruntime_version(elf, &major, &minor) || major != 3)
 		return -1;
 	return minor;
 }
@@ -275,7 +288,10 @@ static int cover_locked(struct system *s, pid_t pid, char *err, size_t errlen)
 	int minor = minor_of(pid);
 
 	if (minor < 0) {
-		snprintf(err, errlen, "process %d does not run a python3.N executable", pid);
+		snprintf(err, errlen,
+			 "process %d does not run CPython (an executable named python3.N, or a "
+			 "python of 3.11 or later)",
+			 pid);
 		return -1;
 	}
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);

@@ -944,6 +944,69 @@ static void test_code_ctor(void **state)
 	close(fd);
 }
 
+/*
+ * The libffi an interpreter brings: sid's (its DT_RPATH), by path and
+ * through a running process's /proc/PID/exe; none for Debian's python3.11
+ * (the host's, probed already), by path or through a process.
+ */
+static void test_libffi_near(void **state)
+{
+	char exe[PATH_MAX], want[PATH_MAX], got[PATH_MAX], proc[64], out[256];
+	char *ready = "import sys; print('ready', flush=True); sys.stdin.read()";
+	struct stat a, b;
+	struct child c;
+
+	(void)state;
+	sid_python(14, exe, sizeof(exe));
+	assert_int_equal(pyelf_libffi_near(exe, got, sizeof(got)), 0);
+	fmt(want, sizeof(want), "%s", exe);
+	*strstr(want, "/usr/bin/") = 0;
+	strcat(want, "/usr/lib/x86_64-linux-gnu/libffi.so.8");
+	assert_int_equal(stat(got, &a), 0);
+	assert_int_equal(stat(want, &b), 0);
+	assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	{
+		char *argv[] = { exe, "-I", "-c", ready, NULL };
+
+		spawn(argv, true, &c);
+		collect(&c, out, sizeof(out), 30 * 1000, "ready\n");
+		fmt(proc, sizeof(proc), "/proc/%d/exe", c.pid);
+		assert_int_equal(pyelf_libffi_near(proc, got, sizeof(got)), 0);
+		assert_non_null(strstr(got, "/root/"));
+		assert_int_equal(stat(got, &a), 0);
+		assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+		reap(&c);
+	}
+	need_file(DEBIAN_PYTHON, "Debian's python3.11");
+	assert_int_equal(pyelf_libffi_near(DEBIAN_PYTHON, got, sizeof(got)), -1);
+	{
+		char *argv[] = { DEBIAN_PYTHON, "-I", "-c", ready, NULL };
+
+		spawn(argv, true, &c);
+		collect(&c, out, sizeof(out), 30 * 1000, "ready\n");
+		fmt(proc, sizeof(proc), "/proc/%d/exe", c.pid);
+		assert_int_equal(pyelf_libffi_near(proc, got, sizeof(got)), -1);
+		reap(&c);
+	}
+}
+
+/* The version a binary says it is, whatever its name. */
+static void test_version_of_binary(void **state)
+{
+	char exe[PATH_MAX];
+	int major = 0, minor = 0;
+
+	(void)state;
+	sid_python(15, exe, sizeof(exe));
+	assert_int_equal(pyruntime_version(exe, &major, &minor), 0);
+	assert_int_equal(major, 3);
+	assert_int_equal(minor, 15);
+	assert_int_equal(pyruntime_version(DEBIAN_PYTHON, &major, &minor), 0);
+	assert_int_equal(minor, 11);
+	assert_int_equal(pyruntime_version("/proc/self/exe", &major, &minor), -1);
+	assert_int_equal(pyruntime_version("/nonexistent", &major, &minor), -1);
+}
+
 static int minors[] = { 8, 9, 10, 11, 12, 13, 14, 15 };
 static const struct live lives[] = {
 	{ 8, false, false },  { 9, false, false },  { 10, false, false },
@@ -969,6 +1032,8 @@ int main(void)
 		cmocka_unit_test(test_debug_offsets),
 		cmocka_unit_test(test_find_libpython),
 		cmocka_unit_test(test_code_ctor),
+		cmocka_unit_test(test_libffi_near),
+		cmocka_unit_test(test_version_of_binary),
 		{ "pyruntime_read 3.14 (Debian sid, stripped)", test_sid, NULL, NULL, &minors[6] },
 		{ "pyruntime_read 3.15 (Debian sid, stripped)", test_sid, NULL, NULL, &minors[7] },
 		{ "live 3.8 (pyenv)", test_live, NULL, NULL, (void *)&lives[0] },
