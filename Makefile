@@ -149,14 +149,14 @@ pythons-sid:
 
 test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS)) | pythons-sid
 	$(Q)for t in $^; do echo "# $$t"; \
-		SECIMPORT_SID_PYTHONS=$(OUTPUT)/pythons $$t || exit 1; done
+		SECIMPORT_SID_PYTHONS=$(abspath $(OUTPUT))/pythons $$t || exit 1; done
 
 # The deployment files: manifests against the Kubernetes API schemas.
 test-k8s: $(OUTPUT)/secimport-bpf
 	$(Q)tests/k8s/run.sh $(OUTPUT)/secimport-bpf
 
 test-e2e: $(OUTPUT)/secimport-bpf $(OUTPUT)/libsecimport.so | pythons-sid
-	$(Q)SECIMPORT_SID_PYTHONS=$(OUTPUT)/pythons tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf \
+	$(Q)SECIMPORT_SID_PYTHONS=$(abspath $(OUTPUT))/pythons tests/e2e/matrix.sh $(OUTPUT)/secimport-bpf \
 		$(OUTPUT)/libsecimport.so
 
 # The end-to-end suite on Debian bookworm's stock 6.1 kernel (BPF LSM on)

@@ -40,7 +40,7 @@ for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
 done
 # Debian sid's 3.14 and 3.15 (make pythons-sid): stripped static builds with
 # no USDT function probes, their layout from _Py_DebugOffsets.
-SID=${SECIMPORT_SID_PYTHONS:-$(dirname "$BIN")/pythons}
+SID=$(realpath -m "${SECIMPORT_SID_PYTHONS:-$(dirname "$BIN")/pythons}")
 for v in 3.14 3.15; do
 	py=$SID/$v/usr/bin/python$v
 	if [ ! -x "$py" ]; then
