@@ -598,30 +598,28 @@ t_adopt_running() {
 	unload
 }
 
-# A running CPython whose executable is not named python3.N (a container
-# image's python3, a venv's python): its version comes from the binary.
-t_adopt_named_python() {
+# A CPython whose executable is not named python3.N (a container image's
+# python3, a venv's python), registering with secure_import(): covered when
+# it registers, its version read from the binary (Py_Version, 3.11+).
+t_cover_named_python() {
 	if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 		skip "the version is in the binary (Py_Version) from CPython 3.11"
 		return
 	fi
-	fresh adopt
+	local home
+	home=$("$PY" -c 'import sys; print(sys.base_prefix)')
+	fresh cover_named_python
 	mkdir -p "$T/bin"
 	cp "$PY" "$T/bin/python3"
-	printf 'modules:\n  json:\n    allow_shell: false\n' >"$T/p.yaml"
-	(cd "$T" && exec timeout 60 "$T/bin/python3" waiter.py "$M" "$T/go" >"$T/out" 2>"$T/err") &
-	local pid=$!
-	for _ in $(seq 200); do
-		[ -e "$M/waiting" ] && break
-		sleep 0.05
-	done
-	[ -e "$M/waiting" ] || fail "the copy named python3 did not start: $(cat "$T/err")"
-	load --policy "$T/p.yaml"
-	touch "$T/go"
-	wait $pid
+	load
+	(cd "$T" && PYTHONHOME=$home exec timeout 60 "$T/bin/python3" quickstart.py "$M" \
+		>"$T/out" 2>"$T/err")
 	RC=$?
+	events
 	expect_rc 137
-	expect_no_file adopted_spawned "a running python3 of this version is covered too"
+	expect_file main_ran "main may spawn"
+	expect_no_file module_ran "the module's shell must never run"
+	expect_event 'kill .* comm=python3 module=example'
 	unload
 }
 
@@ -834,7 +832,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-secure_import_ctypes secure_import_file_write cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running adopt_named_python broker_killed unload load_twice status usage
+secure_import_ctypes secure_import_file_write cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running cover_named_python broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -862,7 +860,7 @@ declare -A DESC=(
 	[agent_unload]="agent --on-exit unload: SIGTERM removes enforcement"
 	[system_policy]="load --policy: enforced system-wide on every covered process"
 	[adopt_running]="a process started before load is covered"
-	[adopt_named_python]="a running CPython named python3 is covered: its version from the binary"
+	[cover_named_python]="a CPython named python3 registering is covered: its version from the binary"
 	[broker_killed]="kill -9 the broker: enforcement stays; broker --daemon restores registration"
 	[unload]="unload: pins and socket gone, nothing enforced"
 	[load_twice]="loading twice: exit 2, the first system undisturbed"
