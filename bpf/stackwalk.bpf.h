@@ -128,12 +128,14 @@ static __always_inline int tstate_frame(const struct secimport_py_offsets *off, 
 	return read_user_u64(tstate + off->tstate_frame, frame);
 }
 
-#define WALK_SEARCH_TRIES 3
+#define WALK_SEARCH_TRIES 8
 
 /*
  * Other threads add and free thread states while the list is read: a search
- * that met a freed one (unreadable memory) starts again, within the same
- * bound, before it fails closed.
+ * that met a freed one (unreadable memory: a thread's malloc arena trimmed)
+ * starts again, within the same bound, before it fails closed. Three tries
+ * failed once in 1.5 million walks of 240 churning threads (a false kill,
+ * walk_thread_churn in CI); each try reads the whole list again.
  */
 static __always_inline long tstate_search_again(struct tstate_search *c, struct walk_scratch *s)
 {
