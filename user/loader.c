@@ -435,25 +435,17 @@ static void find_libffi(char *path, size_t len)
 
 /*
  * ctypes' foreign calls (ctypes.bpf.c): libffi's ffi_call once for every
- * process, and a build's own copy if it links libffi in.
+ * process, and a build's own copy if it links libffi in or brings its own.
  */
 static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 				struct bpf_uprobe_opts *opts, char *err, size_t errlen)
 {
-	char ffi[PATH_MAX];
+	char ffi[PATH_MAX], near[PATH_MAX];
+	const char *own = NULL;
 	__u64 offset;
 
-	char near[PATH_MAX];
-
 	if (pyruntime_symbol_offset(elf, "ffi_call", &offset) == 0) {
-		/* libffi linked into this build: its own copy, for its processes */
-		l->ffi_probe_own[n] = bpf_program__attach_uprobe_opts(
-		    l->skel->progs.secimport_ffi_call, -1, elf, offset, opts);
-		if (!l->ffi_probe_own[n]) {
-			snprintf(err, errlen, "failed to attach the ffi_call probe to %s: %s", elf,
-				 errstr(errno));
-			return -1;
-		}
+		own = elf; /* libffi linked into this build: its own copy */
 	} else if (!pyelf_libffi_near(elf, near, sizeof(near))) {
 		/* A self-contained interpreter tree: the libffi its _ctypes loads. */
 		if (pyruntime_symbol_offset(near, "ffi_call", &offset)) {
@@ -461,14 +453,17 @@ static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 				 elf);
 			return -1;
 		}
+		own = near;
+		p_info("ctypes' foreign calls of %s judged at %s", elf, near);
+	}
+	if (own) {
 		l->ffi_probe_own[n] = bpf_program__attach_uprobe_opts(
-		    l->skel->progs.secimport_ffi_call, -1, near, offset, opts);
+		    l->skel->progs.secimport_ffi_call, -1, own, offset, opts);
 		if (!l->ffi_probe_own[n]) {
-			snprintf(err, errlen, "failed to attach the ffi_call probe to %s: %s", near,
+			snprintf(err, errlen, "failed to attach the ffi_call probe to %s: %s", own,
 				 errstr(errno));
 			return -1;
 		}
-		p_info("ctypes' foreign calls of %s judged at %s", elf, near);
 	}
 	if (l->ffi_tried)
 		return 0;
