@@ -56,7 +56,7 @@ static long code_owner_step(struct bpf_map *map, struct secimport_code_key *key,
 		return 0;
 	}
 	k.tgid = c->to;
-	k.pad = 0;
+	k.pad = key->pad; /* marshalled bytes keep their tag */
 	k.code = key->code;
 	if (bpf_map_update_elem(map, &k, val, BPF_ANY))
 		c->failed = 1;

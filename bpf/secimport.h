@@ -325,7 +325,18 @@ struct secimport_interp {
 	__u64 init_vaddr; /* ELF address of _PyRuntime_Initialize (uprobe site) */
 	__u64 code_new_vaddr; /* ELF address of the code object constructor; 0: none found */
 	__u64 interp_new_vaddr; /* ELF address of what makes a sub-interpreter; 0: none */
+	/* 3.14+: PyMarshal_WriteObjectToString, PyMarshal_ReadObjectFromString
+	 * (code shared between interpreters); 0: not probed. */
+	__u64 marshal_dump_vaddr;
+	__u64 marshal_load_vaddr;
 };
+
+/*
+ * PyBytesObject: ob_size and ob_sval, the same from 3.8 to 3.15 (default
+ * builds; the 3.14+ debug offsets are checked against them).
+ */
+#define SECIMPORT_PY_BYTES_OB_SIZE 16
+#define SECIMPORT_PY_BYTES_OB_SVAL 32
 
 /*
  * Code identity: which confined modules a code object belongs to, decided
@@ -335,9 +346,16 @@ struct secimport_interp {
  */
 struct secimport_code_key {
 	__u32 tgid;
-	__u32 pad;
+	__u32 pad; /* 0, or SECIMPORT_CODE_KEY_MARSHAL | length */
 	__u64 code;
 };
+
+/*
+ * Key tag of the marshalled bytes of a confined code object, in code_owner
+ * ({tgid, tag | length, address of the bytes}): code made while they are
+ * read back belongs to the same modules (codeident.bpf.c).
+ */
+#define SECIMPORT_CODE_KEY_MARSHAL 0x80000000U
 
 struct secimport_code_owner {
 	__u64 mask; /* modules of the thread's set */

@@ -46,6 +46,8 @@ struct loader {
 	struct bpf_link *runtime_probes[SECIMPORT_MAX_INTERPS];
 	struct bpf_link *code_probes[SECIMPORT_MAX_INTERPS]; /* code identity */
 	struct bpf_link *interp_probes[SECIMPORT_MAX_INTERPS]; /* sub-interpreter creation */
+	/* 3.14+: marshal's two ends, entry and return of each (MARSHAL_PROBES) */
+	struct bpf_link *marshal_probes[SECIMPORT_MAX_INTERPS][4];
 	struct bpf_link *ffi_probe; /* libffi's ffi_call: ctypes' foreign calls */
 	struct bpf_link *ffi_probe_own[SECIMPORT_MAX_INTERPS]; /* builds with libffi linked in */
 	bool ffi_tried;
@@ -356,6 +358,8 @@ void loader_destroy(struct loader *l)
 		bpf_link__destroy(l->runtime_probes[i]);
 		bpf_link__destroy(l->code_probes[i]);
 		bpf_link__destroy(l->interp_probes[i]);
+		for (int j = 0; j < 4; j++)
+			bpf_link__destroy(l->marshal_probes[i][j]);
 		bpf_link__destroy(l->ffi_probe_own[i]);
 	}
 	bpf_link__destroy(l->ffi_probe);
@@ -437,6 +441,46 @@ static void find_libffi(char *path, size_t len)
  * ctypes' foreign calls (ctypes.bpf.c): libffi's ffi_call once for every
  * process, and a build's own copy if it links libffi in or brings its own.
  */
+/*
+ * Code shared between interpreters keeps its identity through marshal
+ * (codeident.bpf.c): both ends of PyMarshal_WriteObjectToString and of
+ * PyMarshal_ReadObjectFromString, on builds that have them probed (3.14+).
+ */
+static int attach_marshal_probes(struct loader *l, const char *elf,
+				 const struct secimport_interp *interp, __u32 n,
+				 struct bpf_uprobe_opts *opts, char *err, size_t errlen)
+{
+	struct bpf_program *progs[4] = { l->skel->progs.secimport_marshal_dump,
+					 l->skel->progs.secimport_marshal_dumped,
+					 l->skel->progs.secimport_marshal_load,
+					 l->skel->progs.secimport_marshal_loaded };
+	__u64 vaddr[4] = { interp->marshal_dump_vaddr, interp->marshal_dump_vaddr,
+			   interp->marshal_load_vaddr, interp->marshal_load_vaddr };
+	__u64 offset;
+
+	if (interp->off.minor < 14)
+		return 0;
+	for (int j = 0; j < 4; j++) {
+		if (!vaddr[j] || pyruntime_file_offset(elf, vaddr[j], &offset)) {
+			snprintf(err, errlen,
+				 "%s lacks PyMarshal_%s, which the stack walker probes so that "
+				 "code shared between interpreters keeps its identity",
+				 elf, j < 2 ? "WriteObjectToString" : "ReadObjectFromString");
+			return -1;
+		}
+		opts->retprobe = j & 1;
+		l->marshal_probes[n][j] =
+		    bpf_program__attach_uprobe_opts(progs[j], -1, elf, offset, opts);
+		if (!l->marshal_probes[n][j]) {
+			snprintf(err, errlen, "failed to attach the marshal probes to %s: %s", elf,
+				 errstr(errno));
+			return -1;
+		}
+	}
+	opts->retprobe = false;
+	return 0;
+}
+
 static int attach_ctypes_probes(struct loader *l, const char *elf, __u32 n,
 				struct bpf_uprobe_opts *opts, char *err, size_t errlen)
 {
@@ -548,7 +592,8 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 			 errstr(errno));
 		goto fail;
 	}
-	if (attach_ctypes_probes(l, elf, n, &opts, err, errlen))
+	if (attach_marshal_probes(l, elf, interp, n, &opts, err, errlen) ||
+	    attach_ctypes_probes(l, elf, n, &opts, err, errlen))
 		goto fail;
 	l->nr_interps++;
 	*id = n;
@@ -556,6 +601,10 @@ int loader_add_stackwalk(struct loader *l, const char *elf, const struct secimpo
 fail:
 	bpf_link__destroy(l->ffi_probe_own[n]);
 	l->ffi_probe_own[n] = NULL;
+	for (int j = 0; j < 4; j++) {
+		bpf_link__destroy(l->marshal_probes[n][j]);
+		l->marshal_probes[n][j] = NULL;
+	}
 	bpf_link__destroy(l->interp_probes[n]);
 	bpf_link__destroy(l->code_probes[n]);
 	bpf_link__destroy(l->runtime_probes[n]);
@@ -860,11 +909,13 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		}
 	}
 	/* What covering an interpreter later needs (system_cover.c). */
-	struct bpf_program *cover_progs[] = { l->skel->progs.secimport_py_runtime_init,
-					      l->skel->progs.secimport_adopt,
-					      l->skel->progs.secimport_code_new,
-					      l->skel->progs.secimport_interp_new,
-					      l->skel->progs.secimport_ffi_call };
+	struct bpf_program *cover_progs[] = {
+		l->skel->progs.secimport_py_runtime_init, l->skel->progs.secimport_adopt,
+		l->skel->progs.secimport_code_new,	  l->skel->progs.secimport_interp_new,
+		l->skel->progs.secimport_ffi_call,	  l->skel->progs.secimport_marshal_dump,
+		l->skel->progs.secimport_marshal_dumped,  l->skel->progs.secimport_marshal_load,
+		l->skel->progs.secimport_marshal_loaded
+	};
 
 	for (size_t i = 0; i < sizeof(cover_progs) / sizeof(cover_progs[0]); i++) {
 		struct bpf_program *p = cover_progs[i];
@@ -913,6 +964,12 @@ int loader_pin(struct loader *l, const char *dir, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "ffi_probe_%u", i);
 		if (l->ffi_probe_own[i] && pin_link(l->ffi_probe_own[i], dir, name, err, errlen))
 			return -1;
+		for (int j = 0; j < 4; j++) {
+			snprintf(name, sizeof(name), "marshal_probe_%u_%d", i, j);
+			if (l->marshal_probes[i][j] &&
+			    pin_link(l->marshal_probes[i][j], dir, name, err, errlen))
+				return -1;
+		}
 	}
 	if (l->ffi_probe && pin_link(l->ffi_probe, dir, "ffi_probe", err, errlen))
 		return -1;

@@ -94,6 +94,8 @@ struct debug_layout {
 	size_t frame_size, frame_previous, frame_executable, frame_owner;
 	size_t code_size, code_filename, code_name, code_firstlineno;
 	size_t unicode_size, unicode_state, unicode_length, unicode_ascii_size;
+	/* 3.14+: PyBytesObject's ob_size, ob_sval (the marshal probes read them) */
+	size_t bytes_ob_size, bytes_ob_sval;
 	/*
 	 * The first frame owner value of frames with no code of their own,
 	 * skipped with every owner above it (CPython's _PyFrame_IsIncomplete):
@@ -159,6 +161,8 @@ static const struct debug_layout debug_layouts[] = {
 	    .unicode_state = 624,
 	    .unicode_length = 632,
 	    .unicode_ascii_size = 640,
+	    .bytes_ob_size = 600,
+	    .bytes_ob_sval = 608,
 	    .owner_skip = 3,
 	    .code_tag_bits = 3,
 	},
@@ -187,6 +191,8 @@ static const struct debug_layout debug_layouts[] = {
 	    .unicode_state = 720,
 	    .unicode_length = 728,
 	    .unicode_ascii_size = 736,
+	    .bytes_ob_size = 696,
+	    .bytes_ob_sval = 704,
 	    .owner_skip = 3,
 	    .code_tag_bits = 3,
 	},
@@ -279,6 +285,16 @@ int pyruntime_parse_debug_offsets(const void *buf, size_t len, int major, int mi
 			 "free-threaded CPython %d.%d builds are not supported by the "
 			 "stack-walking engine",
 			 major, minor);
+		return -1;
+	}
+	if (l->bytes_ob_sval && (blob_u64(d, l->bytes_ob_size) != SECIMPORT_PY_BYTES_OB_SIZE ||
+				 blob_u64(d, l->bytes_ob_sval) != SECIMPORT_PY_BYTES_OB_SVAL)) {
+		snprintf(err, errlen,
+			 "_Py_DebugOffsets: PyBytesObject keeps ob_size at %llu and ob_sval at "
+			 "%llu, not %d and %d: the stack walker does not know this layout",
+			 (unsigned long long)blob_u64(d, l->bytes_ob_size),
+			 (unsigned long long)blob_u64(d, l->bytes_ob_sval),
+			 SECIMPORT_PY_BYTES_OB_SIZE, SECIMPORT_PY_BYTES_OB_SVAL);
 		return -1;
 	}
 	/* Derived, not in the blob: check it against what the blob does say. */
@@ -531,6 +547,16 @@ static int read_elf(Elf *elf, int fd, const char *path, int major, int minor,
 	if (!pyelf_symbol(
 		elf, minor <= 11 ? "PyInterpreterState_New" : "Py_NewInterpreterFromConfig", &ctor))
 		out->interp_new_vaddr = ctor.st_value;
+	/*
+	 * 3.14+ shares code between interpreters by marshalling it: both ends
+	 * are probed, so the copy keeps the original's identity (public API,
+	 * so always exported).
+	 */
+	if (minor >= 14 && !pyelf_symbol(elf, "PyMarshal_WriteObjectToString", &ctor)) {
+		out->marshal_dump_vaddr = ctor.st_value;
+		if (!pyelf_symbol(elf, "PyMarshal_ReadObjectFromString", &ctor))
+			out->marshal_load_vaddr = ctor.st_value;
+	}
 	if (minor < 13) {
 		table = table_entry(major, minor);
 		if (!table) {

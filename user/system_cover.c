@@ -192,6 +192,23 @@ static int attach_build_probes(const struct system *s, const char *elf,
 	snprintf(link, sizeof(link), "interp_probe_%u", id);
 	if (attach_probe(s, "secimport_interp_new", elf, interp_new, false, id, link, err, errlen))
 		return -1;
+	/* 3.14+: code shared between interpreters, through marshal (loader.c). */
+	for (int j = 0; w->off.minor >= 14 && j < 4; j++) {
+		static const char *const progs[4] = { "secimport_marshal_dump",
+						      "secimport_marshal_dumped",
+						      "secimport_marshal_load",
+						      "secimport_marshal_loaded" };
+		__u64 vaddr = j < 2 ? w->marshal_dump_vaddr : w->marshal_load_vaddr, at;
+
+		if (!vaddr || pyruntime_file_offset(elf, vaddr, &at)) {
+			snprintf(err, errlen, "%s lacks the marshal symbols the stack walker needs",
+				 elf);
+			return -1;
+		}
+		snprintf(link, sizeof(link), "marshal_probe_%u_%d", id, j);
+		if (attach_probe(s, progs[j], elf, at, j & 1, id, link, err, errlen))
+			return -1;
+	}
 	/*
 	 * ctypes (ctypes.bpf.c): the host's libffi is probed already; a
 	 * build's own is not, nor the libffi of a self-contained tree.

@@ -269,25 +269,32 @@ e314_case() {
 # interpreter makes a new code object, on the stack of whoever receives it.
 # A stateless function of the plugin's under json's name, run by the
 # application in a sub-interpreter (call, a queue, InterpreterPoolExecutor),
-# is nobody's there.
-XI_ESCAPE="code shared between interpreters is a new code object, made where it is received"
+# stays the plugin's: the identity follows the marshalled bytes.
 t_escape_xi_call() {
 	py_at_least 14 || return
 	walker_only || return
-	known_escape "$XI_ESCAPE"
 	e314_case xi_call
 }
 t_escape_xi_queue() {
 	py_at_least 14 || return
 	walker_only || return
-	known_escape "$XI_ESCAPE"
 	e314_case xi_queue
 }
 t_escape_xi_pool() {
 	py_at_least 14 || return
 	walker_only || return
-	known_escape "$XI_ESCAPE"
 	e314_case xi_pool
+}
+# No false kill: the application's own function shared the same ways, after
+# the plugin's went through a queue, spawns.
+t_identity_xi_app_own() {
+	py_at_least 14 || return
+	walker_only || return
+	fresh escape314
+	confine policy.yaml -- "$M" xi_app_own
+	expect_rc 0
+	expect_file app_xi_ran "the application's own function, shared with a sub-interpreter, must spawn"
+	expect_no_violation
 }
 # The plain function (its own file name) run the same way is confined.
 t_escape_xi_call_plain() { py_at_least 14 && e314_case xi_call_plain; }
@@ -378,7 +385,7 @@ escape_compile_forged escape_code_replace escape_code_plain_exec
 escape_import_boundary_exec escape_import_boundary_loader escape_import_boundary_zip
 escape_loader_direct escape_marshal_forged escape_generator_later escape_profile_hook escape_deep_stack escape_exec_in_thread escape_foreign_code
 identity_lazy_import identity_pending_threads
-escape_xi_call escape_xi_queue escape_xi_pool escape_xi_call_plain escape_annotation_string escape_lazy_annotation escape_remote_exec_self escape_remote_exec_thread escape_interp_exec escape_interp_call escape_interp_call_in_thread escape_interp_kept escape_interp_pool escape_joinable_thread escape_copy_replace escape_codetype escape_jit_hot identity_signal_handler identity_remote_debugger identity_lazy_syntax"
+escape_xi_call escape_xi_queue escape_xi_pool escape_xi_call_plain identity_xi_app_own escape_annotation_string escape_lazy_annotation escape_remote_exec_self escape_remote_exec_thread escape_interp_exec escape_interp_call escape_interp_call_in_thread escape_interp_kept escape_interp_pool escape_joinable_thread escape_copy_replace escape_codetype escape_jit_hot identity_signal_handler identity_remote_debugger identity_lazy_syntax"
 
 DESC+=(
 	[walk_thread_churn]="threads starting and ending under walked syscalls: no walk fails closed"
@@ -416,6 +423,7 @@ DESC+=(
 	[escape_xi_call]="a confined module's task run by main in a sub-interpreter (interp.call) is confined"
 	[escape_xi_queue]="a confined module's task taken by main from a cross-interpreter queue is confined"
 	[escape_xi_pool]="a confined module's task run by main in an InterpreterPoolExecutor is confined"
+	[identity_xi_app_own]="the application's own function shared with a sub-interpreter after the plugin's is not confined"
 	[escape_xi_call_plain]="a confined module's plain function run by main in a sub-interpreter is confined"
 	[escape_annotation_string]="a string annotation of a confined module evaluated by main's get_type_hints is confined"
 	[escape_lazy_annotation]="a confined module's deferred annotation evaluated by main is confined"

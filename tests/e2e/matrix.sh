@@ -100,7 +100,7 @@ for v in 3.14 3.15; do
 		continue
 	fi
 	system "$py" quickstart subprocess confined_registers inherit_thread system_policy adopt_running \
-		cover_named_python
+		cover_named_python xi_call
 done
 # CPython's own regression tests, traced and replayed (issue of false kills):
 # Debian's 3.11 and pyenv's 3.12.

@@ -598,6 +598,37 @@ t_adopt_running() {
 	unload
 }
 
+# 3.14+: a confined module's function, marshalled into a sub-interpreter by
+# the application, keeps its identity under load too (the marshal probes
+# attached when a build is covered).
+t_xi_call() {
+	if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 14))'; then
+		skip "functions are shared between interpreters from CPython 3.14"
+		return
+	fi
+	fresh xi_call
+	printf 'modules:\n  %s/ximod.py:\n    allow_shell: false\n' "$T" >"$T/p.yaml"
+	load --policy "$T/p.yaml"
+	py xi_case.py "$M"
+	events
+	expect_rc 137
+	expect_file main_ran "main may spawn"
+	expect_no_file escaped "ximod's task, run in a sub-interpreter, may not"
+	expect_event 'kill .* module=[^ ]*ximod[^ ]* syscall=(clone3|clone|vfork|fork)' 1
+	unload
+	# Covered when it registers (the system was pointed at another build).
+	fresh xi_call_register
+	"$BIN" load --python /usr/bin/python3.11 --socket "$SOCK" >"$T/load.out" 2>"$T/load.err" ||
+		fail "load failed: $(cat "$T/load.err")"
+	py xi_case.py "$M" register
+	events
+	expect_rc 137
+	expect_file main_ran "main may spawn"
+	expect_no_file escaped "ximod's task, in an interpreter covered at registration, may not"
+	expect_event 'kill .* module=ximod syscall=(clone3|clone|vfork|fork)' 1
+	unload
+}
+
 # A CPython whose executable is not named python3.N (a container image's
 # python3, a venv's python), registering with secure_import(): covered when
 # it registers, its version read from the binary (Py_Version, 3.11+).
@@ -832,7 +863,7 @@ t_packaging() {
 
 ALL_TESTS="quickstart subprocess network network_deny nothing_loaded nonroot loosen
 confined_registers confined_bpf forged_socket silent_clients two_processes inherit_thread inherit_fork
-secure_import_ctypes secure_import_file_write cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running cover_named_python broker_killed unload load_twice status usage
+secure_import_ctypes secure_import_file_write cover_on_register uncovered_interpreter cgroup_scope agent agent_unload agent_scan system_policy adopt_running cover_named_python xi_call broker_killed unload load_twice status usage
 packaging apply_atomic load_unload_50"
 
 declare -A DESC=(
@@ -861,6 +892,7 @@ declare -A DESC=(
 	[system_policy]="load --policy: enforced system-wide on every covered process"
 	[adopt_running]="a process started before load is covered"
 	[cover_named_python]="a CPython named python3 registering is covered: its version from the binary"
+	[xi_call]="3.14+: a confined module's function run in a sub-interpreter stays confined"
 	[broker_killed]="kill -9 the broker: enforcement stays; broker --daemon restores registration"
 	[unload]="unload: pins and socket gone, nothing enforced"
 	[load_twice]="loading twice: exit 2, the first system undisturbed"

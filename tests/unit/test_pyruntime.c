@@ -509,6 +509,9 @@ static void test_pyenv(void **state)
 	assert_true(interp.init_vaddr);
 	assert_int_not_equal(interp.runtime_vaddr, interp.init_vaddr);
 	assert_offsets_equal(lib, &interp.off, expected(minor));
+	/* Functions are shared between interpreters from 3.14 only. */
+	assert_int_equal(interp.marshal_dump_vaddr, 0);
+	assert_int_equal(interp.marshal_load_vaddr, 0);
 }
 
 static void test_debian_python(void **state)
@@ -911,6 +914,29 @@ static void test_sid(void **state)
 	assert_int_equal(interp.off.unicode_ascii_data, 40);
 	assert_int_equal(interp.off.unicode_compact_data, 56);
 	assert_int_equal(interp.off.tstate_cframe, SECIMPORT_PY_NONE);
+	/* Code shared between interpreters: marshal's two ends are probed. */
+	assert_true(interp.marshal_dump_vaddr);
+	assert_true(interp.marshal_load_vaddr);
+	assert_int_not_equal(interp.marshal_dump_vaddr, interp.marshal_load_vaddr);
+}
+
+/* The marshal probes read PyBytesObject: a build that moved it is refused. */
+static void test_sid_bytes_layout(void **state)
+{
+	int minor = *(int *)*state;
+	size_t size = minor == 14 ? 760 : 888, sval = minor == 14 ? 608 : 704;
+	unsigned char blob[888];
+	struct secimport_py_offsets off;
+	char exe[PATH_MAX], err[512];
+	uint64_t v = 40;
+
+	sid_python(minor, exe, sizeof(exe));
+	read_debug_offsets(exe, blob, size);
+	if (pyruntime_parse_debug_offsets(blob, size, 3, minor, &off, err, sizeof(err)))
+		fail_msg("%s: %s", exe, err);
+	memcpy(blob + sval, &v, sizeof(v));
+	expect_parse_error(blob, size, minor,
+			   "PyBytesObject keeps ob_size at 16 and ob_sval at 40");
 }
 
 /* The constructor found without its name is the one the name gives. */
@@ -1036,6 +1062,10 @@ int main(void)
 		cmocka_unit_test(test_version_of_binary),
 		{ "pyruntime_read 3.14 (Debian sid, stripped)", test_sid, NULL, NULL, &minors[6] },
 		{ "pyruntime_read 3.15 (Debian sid, stripped)", test_sid, NULL, NULL, &minors[7] },
+		{ "3.14 PyBytesObject layout checked", test_sid_bytes_layout, NULL, NULL,
+		  &minors[6] },
+		{ "3.15 PyBytesObject layout checked", test_sid_bytes_layout, NULL, NULL,
+		  &minors[7] },
 		{ "live 3.8 (pyenv)", test_live, NULL, NULL, (void *)&lives[0] },
 		{ "live 3.9 (pyenv)", test_live, NULL, NULL, (void *)&lives[1] },
 		{ "live 3.10 (pyenv)", test_live, NULL, NULL, (void *)&lives[2] },

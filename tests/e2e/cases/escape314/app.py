@@ -26,6 +26,21 @@ elif scenario == "xi_pool":
 
     with InterpreterPoolExecutor(1) as ex:
         ex.submit(plugin.task(marker_dir)).result()
+elif scenario == "xi_app_own":
+    # Benign: after the plugin's task went through a queue (taken, never
+    # run), the application shares its own stateless function the same
+    # ways, many times; it may spawn.
+    from concurrent import interpreters
+
+    import apphelper
+
+    plugin.queued_task(marker_dir).get()
+    interp = interpreters.create()
+    q = interpreters.create_queue()
+    for _ in range(20):
+        interp.call(apphelper.spawn_stateless, marker_dir)
+        q.put(apphelper.spawn_stateless)
+        q.get()(marker_dir)
 elif scenario == "annotation_string":
     import typing
 
