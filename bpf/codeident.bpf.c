@@ -200,8 +200,15 @@ int secimport_marshal_load(struct pt_regs *ctx)
 	}
 	/* An unclaimed read drops any claim left over from a missed return. */
 	xfer->load_sp = o ? PT_REGS_SP(ctx) : 0;
-	if (o)
+	if (o) {
 		xfer->load_owner = *o;
+		/*
+		 * Shared data is read back once (a call's, a queue item's, a
+		 * pool task's): the record goes with it, or a process sharing
+		 * confined code in a loop would fill code_owner.
+		 */
+		bpf_map_delete_elem(&code_owner, &key);
+	}
 	return 0;
 }
 

@@ -296,6 +296,47 @@ t_identity_xi_app_own() {
 	expect_file app_xi_ran "the application's own function, shared with a sub-interpreter, must spawn"
 	expect_no_violation
 }
+# No false kill: records of shared code go when it is read back (70,000
+# shares of different lengths outgrow run's code_owner otherwise). 3.14 only:
+# one interpreter is enough for a 30-second case.
+t_identity_xi_many() {
+	py_at_least 14 || return
+	walker_only || return
+	if "$PY" -c 'import sys; sys.exit(sys.version_info >= (3, 15))'; then :; else
+		skip "run on 3.14 (one sid interpreter is enough for a long case)"
+		return
+	fi
+	fresh escape314
+	confine policy.yaml -- "$M" xi_many
+	expect_rc 0
+	expect_file after_many "the application must live through sharing the plugin's code"
+	expect_no_violation
+}
+# Anything else crosses by pickle, unpickled on the receiver's stack: what a
+# confined object's __reduce__ returns (a builtin, or exec of code rebuilt by
+# Python's marshal.loads) runs there with no frame of the module. Receiving
+# is enough: a result or an exception coming back from a sub-interpreter.
+XI_PICKLE="objects crossing interpreters by pickle are rebuilt by what their __reduce__ returns, on the receiver's stack"
+t_escape_xi_pickle_reduce() {
+	py_at_least 14 || return
+	known_escape "$XI_PICKLE"
+	e314_case xi_pickle_reduce
+}
+t_escape_xi_pickle_result() {
+	py_at_least 14 || return
+	known_escape "$XI_PICKLE"
+	e314_case xi_pickle_result
+}
+t_escape_xi_pickle_exception() {
+	py_at_least 14 || return
+	known_escape "$XI_PICKLE"
+	e314_case xi_pickle_exception
+}
+t_escape_xi_pickle_code() {
+	py_at_least 14 || return
+	known_escape "$XI_PICKLE"
+	e314_case xi_pickle_code
+}
 # The plain function (its own file name) run the same way is confined.
 t_escape_xi_call_plain() { py_at_least 14 && e314_case xi_call_plain; }
 
@@ -385,7 +426,7 @@ escape_compile_forged escape_code_replace escape_code_plain_exec
 escape_import_boundary_exec escape_import_boundary_loader escape_import_boundary_zip
 escape_loader_direct escape_marshal_forged escape_generator_later escape_profile_hook escape_deep_stack escape_exec_in_thread escape_foreign_code
 identity_lazy_import identity_pending_threads
-escape_xi_call escape_xi_queue escape_xi_pool escape_xi_call_plain identity_xi_app_own escape_annotation_string escape_lazy_annotation escape_remote_exec_self escape_remote_exec_thread escape_interp_exec escape_interp_call escape_interp_call_in_thread escape_interp_kept escape_interp_pool escape_joinable_thread escape_copy_replace escape_codetype escape_jit_hot identity_signal_handler identity_remote_debugger identity_lazy_syntax"
+escape_xi_call escape_xi_queue escape_xi_pool escape_xi_call_plain identity_xi_app_own identity_xi_many escape_xi_pickle_reduce escape_xi_pickle_result escape_xi_pickle_exception escape_xi_pickle_code escape_annotation_string escape_lazy_annotation escape_remote_exec_self escape_remote_exec_thread escape_interp_exec escape_interp_call escape_interp_call_in_thread escape_interp_kept escape_interp_pool escape_joinable_thread escape_copy_replace escape_codetype escape_jit_hot identity_signal_handler identity_remote_debugger identity_lazy_syntax"
 
 DESC+=(
 	[walk_thread_churn]="threads starting and ending under walked syscalls: no walk fails closed"
@@ -423,6 +464,11 @@ DESC+=(
 	[escape_xi_call]="a confined module's task run by main in a sub-interpreter (interp.call) is confined"
 	[escape_xi_queue]="a confined module's task taken by main from a cross-interpreter queue is confined"
 	[escape_xi_pool]="a confined module's task run by main in an InterpreterPoolExecutor is confined"
+	[identity_xi_many]="70,000 shares of a confined module's code, none kept: no false kill"
+	[escape_xi_pickle_reduce]="a confined object handed to a sub-interpreter: its __reduce__ runs on unpickling"
+	[escape_xi_pickle_result]="a confined function's result coming back from a sub-interpreter runs its __reduce__"
+	[escape_xi_pickle_exception]="a confined task's exception coming back from InterpreterPoolExecutor runs its __reduce__"
+	[escape_xi_pickle_code]="a confined object unpickles to the module's code rebuilt by marshal.loads"
 	[identity_xi_app_own]="the application's own function shared with a sub-interpreter after the plugin's is not confined"
 	[escape_xi_call_plain]="a confined module's plain function run by main in a sub-interpreter is confined"
 	[escape_annotation_string]="a string annotation of a confined module evaluated by main's get_type_hints is confined"

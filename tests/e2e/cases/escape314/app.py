@@ -41,6 +41,32 @@ elif scenario == "xi_app_own":
         interp.call(apphelper.spawn_stateless, marker_dir)
         q.put(apphelper.spawn_stateless)
         q.get()(marker_dir)
+elif scenario == "xi_pickle_reduce":
+    from concurrent import interpreters
+
+    interpreters.create().call(plugin.reduced(marker_dir))
+elif scenario == "xi_pickle_result":
+    # The application isolates the plugin's function in a sub-interpreter;
+    # its result comes back by pickle.
+    from concurrent import interpreters
+
+    interpreters.create().call(plugin.compute, marker_dir)
+elif scenario == "xi_pickle_exception":
+    from concurrent.futures import InterpreterPoolExecutor
+
+    with InterpreterPoolExecutor(1) as ex:
+        try:
+            ex.submit(plugin.failing, marker_dir).result()
+        except Exception:
+            pass
+elif scenario == "xi_pickle_code":
+    from concurrent import interpreters
+
+    interpreters.create().call(plugin.reduced_code(marker_dir))
+elif scenario == "xi_many":
+    # Benign: many shares of the plugin's own functions, none kept.
+    plugin.many_shared(70000)
+    os.system("touch %s/after_many" % marker_dir)
 elif scenario == "annotation_string":
     import typing
 

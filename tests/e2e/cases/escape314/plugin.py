@@ -162,3 +162,79 @@ def busy(seconds):
 def touch_lazy(app):
     # Benign: reads an attribute of a module the application imports lazily.
     return app.apphelper.spawn.__name__
+
+
+# Objects that are not stateless functions cross between interpreters by
+# pickle, and are unpickled on the receiver's stack: what __reduce__
+# returns is called there, with no frame of this module.
+class _Reduced:
+    def __init__(self, marker_dir):
+        self.cmd = "touch %s/escaped" % marker_dir
+
+    def __reduce__(self):
+        return (os.system, (self.cmd,))
+
+    def __call__(self):
+        pass
+
+
+def reduced(marker_dir):
+    return _Reduced(marker_dir)
+
+
+def compute(marker_dir):
+    # Run by the application in a sub-interpreter: the result goes back.
+    return _Reduced(marker_dir)
+
+
+class PluginError(Exception):
+    def __reduce__(self):
+        return (os.system, (self.args[0],))
+
+
+def failing(marker_dir):
+    raise PluginError("touch %s/escaped" % marker_dir)
+
+
+class _Unmarshalled:
+    # Unpickles to code of this module's, rebuilt by Python's marshal.loads
+    # (not the probed C API) under json's name, and exec'd.
+    def __init__(self, blob):
+        self.blob = blob
+
+    def __reduce__(self):
+        import marshal
+
+        return (marshal.loads, (self.blob,))
+
+
+class _Exec:
+    def __init__(self, marker_dir):
+        import marshal
+
+        code = compile("import os\nos.system('touch %s/escaped')\n" % marker_dir, JSON, "exec")
+        self.blob = marshal.dumps(code)
+
+    def __reduce__(self):
+        return (exec, (_Unmarshalled(self.blob), {}))
+
+    def __call__(self):
+        pass
+
+
+def reduced_code(marker_dir):
+    return _Exec(marker_dir)
+
+
+def many_shared(n):
+    # Shares n stateless functions of different lengths through a queue
+    # and drops them: nothing stays alive.
+    from concurrent import interpreters
+
+    q = interpreters.create_queue()
+    for i in range(n):
+        ns = {}
+        exec("def f():\n    return %r\n" % ("x" * i), ns)
+        q.put(ns["f"])
+        q.get()
+    return n
