@@ -59,21 +59,34 @@ run_suite() {
 	{
 		echo "## interpreter $py, engine $engine"
 		SECIMPORT_TEST_PYTHON=$py SECIMPORT_TEST_ENGINE=$engine "$HERE/run.sh" "$BIN"
-		echo $? >"$LOGS/$i.rc"
+		echo $? >"$LOGS/$i.rc.tmp"
 	} >"$LOGS/$i.log" 2>&1
+	mv "$LOGS/$i.rc.tmp" "$LOGS/$i.rc"
 }
-for ((first = 0; first < ${#SUITES[@]}; first += JOBS)); do
-	pids=()
-	for ((i = first; i < first + JOBS && i < ${#SUITES[@]}; i++)); do
-		run_suite "$i" &
-		pids+=($!)
+# A pool, not batches: the next suite starts as soon as any one ends (the
+# suites differ in length by minutes). Reports are printed whole, in order,
+# as soon as every earlier one is done.
+next=0
+shown=0
+running=0
+show_done() {
+	while [ "$shown" -lt "$next" ] && [ -e "$LOGS/$shown.rc" ]; do
+		cat "$LOGS/$shown.log"
+		[ "$(cat "$LOGS/$shown.rc")" = 0 ] || failed=$((failed + 1))
+		shown=$((shown + 1))
 	done
-	wait "${pids[@]}"
-	for ((i = first; i < first + JOBS && i < ${#SUITES[@]}; i++)); do
-		cat "$LOGS/$i.log"
-		[ "$(cat "$LOGS/$i.rc" 2>/dev/null)" = 0 ] || failed=$((failed + 1))
+}
+while [ "$next" -lt "${#SUITES[@]}" ] || [ "$running" -gt 0 ]; do
+	while [ "$running" -lt "$JOBS" ] && [ "$next" -lt "${#SUITES[@]}" ]; do
+		run_suite "$next" &
+		next=$((next + 1))
+		running=$((running + 1))
 	done
+	wait -n
+	running=$((running - 1))
+	show_done
 done
+show_done
 system() {
 	local py=$1
 	shift
