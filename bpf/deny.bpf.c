@@ -44,18 +44,13 @@ DENY_LSM_HOOK(socket_setsockopt, struct socket *sock, int level, int optname)
 DENY_LSM_HOOK(socket_getsockopt, struct socket *sock, int level, int optname)
 DENY_LSM_HOOK(socket_shutdown, struct socket *sock, int how)
 /*
- * Changing the file system (allow_file_write: false). inode_create comes
- * before an O_CREAT open makes the file, file_open before O_TRUNC empties it.
+ * The hooks that make or change a file's content or name: a refusal armed
+ * at syscall entry (allow_file_write: false), then planting code
+ * (plant.bpf.h) and write_paths, judged here on the kernel's dentries.
+ * inode_create comes before an O_CREAT open makes the file, file_open and
+ * path_truncate before O_TRUNC empties it.
  */
-DENY_LSM_HOOK(inode_unlink, struct inode *dir, struct dentry *dentry)
-DENY_LSM_HOOK(inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode)
-DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
-
-/*
- * The hooks that make or change a file's content under a name: a refusal
- * armed at syscall entry, then planting code (plant.bpf.h), judged here.
- */
-#define PLANT_LSM_HOOK(hook, kind_expr, ...)                     \
+#define FILE_LSM_HOOK(hook, kind_expr, d1, d2, ...)              \
 	SEC("lsm/" #hook)                                        \
 	int BPF_PROG(secimport_lsm_##hook, __VA_ARGS__, int ret) \
 	{                                                        \
@@ -72,30 +67,47 @@ DENY_LSM_HOOK(inode_rmdir, struct inode *dir, struct dentry *dentry)
 		s = walk_scratch_get();                          \
 		if (!s)                                          \
 			return -EPERM; /* never: fail closed */  \
-		return plant_judge(ts, s, kind_expr);            \
+		return file_judge(ts, s, kind_expr, d1, d2);     \
 	}
 
 #define FMODE_WRITE_BIT 0x2
 
-PLANT_LSM_HOOK(file_open,
-	       (file->f_mode & FMODE_WRITE_BIT)
-		   ? plant_kind(s, file->f_path.dentry) | plant_aliased(file)
-		   : PLANT_NONE,
-	       struct file *file)
-PLANT_LSM_HOOK(inode_create, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
-	       umode_t mode)
+FILE_LSM_HOOK(file_open,
+	      (file->f_mode & FMODE_WRITE_BIT)
+		  ? plant_kind(s, file->f_path.dentry) | plant_aliased(file)
+		  : PLANT_NONE,
+	      (file->f_mode & FMODE_WRITE_BIT) ? file->f_path.dentry : NULL, NULL,
+	      struct file *file)
+FILE_LSM_HOOK(inode_create, plant_kind(s, dentry), dentry, NULL, struct inode *dir,
+	      struct dentry *dentry, umode_t mode)
 /* A FIFO or device under a code name blocks or feeds whoever imports it. */
-PLANT_LSM_HOOK(inode_mknod, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
-	       umode_t mode, dev_t dev)
+FILE_LSM_HOOK(inode_mknod, plant_kind(s, dentry), dentry, NULL, struct inode *dir,
+	      struct dentry *dentry, umode_t mode, dev_t dev)
 /* Either name: a code file given a second, innocent name is written through it. */
-PLANT_LSM_HOOK(inode_link, plant_kind(s, new_dentry) | plant_kind(s, old_dentry),
-	       struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
-PLANT_LSM_HOOK(inode_symlink, plant_kind(s, dentry), struct inode *dir, struct dentry *dentry,
-	       const char *old_name)
+FILE_LSM_HOOK(inode_link, plant_kind(s, new_dentry) | plant_kind(s, old_dentry), new_dentry,
+	      old_dentry, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+FILE_LSM_HOOK(inode_symlink, plant_kind(s, dentry), dentry, NULL, struct inode *dir,
+	      struct dentry *dentry, const char *old_name)
 /* Either name (RENAME_EXCHANGE swaps them). */
-PLANT_LSM_HOOK(inode_rename, plant_kind(s, new_dentry) | plant_kind(s, old_dentry),
-	       struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
-	       struct dentry *new_dentry)
+FILE_LSM_HOOK(inode_rename, plant_kind(s, new_dentry) | plant_kind(s, old_dentry), new_dentry,
+	      old_dentry, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
+	      struct dentry *new_dentry)
+FILE_LSM_HOOK(inode_unlink, PLANT_NONE, dentry, NULL, struct inode *dir, struct dentry *dentry)
+FILE_LSM_HOOK(inode_mkdir, PLANT_NONE, dentry, NULL, struct inode *dir, struct dentry *dentry,
+	      umode_t mode)
+FILE_LSM_HOOK(inode_rmdir, PLANT_NONE, dentry, NULL, struct inode *dir, struct dentry *dentry)
+/*
+ * Truncating (truncate, O_TRUNC, ftruncate before 6.2), modes and owners,
+ * by path: CONFIG_SECURITY_PATH's hooks (Debian's and Ubuntu's kernels;
+ * attached where the kernel has them). Emptying a code file is planting
+ * too: what imports it runs nothing.
+ */
+FILE_LSM_HOOK(path_truncate, plant_kind(s, BPF_CORE_READ(path, dentry)),
+	      BPF_CORE_READ(path, dentry), NULL, const struct path *path)
+FILE_LSM_HOOK(path_chmod, PLANT_NONE, BPF_CORE_READ(path, dentry), NULL, const struct path *path,
+	      umode_t mode)
+FILE_LSM_HOOK(path_chown, PLANT_NONE, BPF_CORE_READ(path, dentry), NULL, const struct path *path,
+	      unsigned int uid, unsigned int gid)
 
 SEC("lsm/socket_create")
 int BPF_PROG(secimport_lsm_socket_create, int family, int type, int protocol, int kern, int ret)

@@ -123,52 +123,197 @@ static __always_inline int plant_aliased(struct file *f)
 }
 
 /*
- * Judge planting code of @kind by the calling thread: 0, or -EPERM (with
- * the kill where the action says so, and a record).
+ * Who confines the calling thread in an LSM hook judging @nr: the stack's
+ * modules and the inherited ones, in @s->lsm_verdict (and its walk).
  */
-static __always_inline int plant_judge(struct secimport_thread *ts, struct walk_scratch *s,
-				       int kind)
+static __always_inline void lsm_confinement(struct secimport_thread *ts, struct walk_scratch *s,
+					    __u32 nr, __u32 *evflags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 evflags = 0, nr = SECIMPORT_NR_CODE_WRITE;
-	struct walk_result *walk;
-	struct verdict *v;
+	struct walk_result *walk = &s->lsm_walk;
+	struct verdict *v = &s->lsm_verdict;
 
-	if (kind == PLANT_NONE)
-		return 0;
-	walk = &s->lsm_walk;
-	v = &s->lsm_verdict;
 	__builtin_memset(walk, 0, sizeof(*walk));
 	__builtin_memset(v, 0, sizeof(*v));
 	if (ts->flags & SECIMPORT_TS_STACKWALK) {
 		if (cfg_system)
 			refresh_sets(ts, task);
-		v->mask = stackwalk_modules(ts, task, nr, &evflags, walk) | ts->inherited_mask;
+		v->mask = stackwalk_modules(ts, task, nr, evflags, walk) | ts->inherited_mask;
 		for (int i = 0; i < SECIMPORT_XSETS; i++)
 			v->xmask[i] =
 			    cfg_system && ts->xset[i] ? walk->xmask[i] | ts->xinherited_mask[i] : 0;
 	} else {
-		v->mask = effective_mask(ts, &evflags);
+		v->mask = effective_mask(ts, evflags);
 		for (int i = 0; i < SECIMPORT_XSETS; i++)
 			v->xmask[i] = extra_mask(ts, i);
 	}
-	if (!verdict_confined(v) || !judge(ts, nr, v))
-		return 0;
+}
+
+/*
+ * Carry out a judged refusal of @nr (s->lsm_verdict): 0, or -EPERM (with
+ * the kill where the action says so, unless @no_kill, and a record).
+ */
+static __always_inline int lsm_refuse(struct secimport_thread *ts, struct walk_scratch *s, __u32 nr,
+				      __u32 evflags, bool no_kill)
+{
+	struct verdict *v = &s->lsm_verdict;
+
 	if (v->action & SECIMPORT_ACT_TRACE) {
 		trace_record(ts, nr, v);
 		if (v->action == SECIMPORT_ACT_TRACE)
 			return 0;
 	}
 	if (!(v->action & (SECIMPORT_ACT_KILL | SECIMPORT_ACT_DENY))) {
-		violation(nr, v, evflags, walk); /* log only */
+		violation(nr, v, evflags, &s->lsm_walk); /* log only */
 		return 0;
 	}
 	/* Refused here whatever the action; killed only where it says so. */
 	v->action |= SECIMPORT_ACT_DENY;
-	if (kind == PLANT_CACHE)
+	if (no_kill)
 		v->action &= ~SECIMPORT_ACT_KILL;
-	violation(nr, v, evflags, walk);
+	violation(nr, v, evflags, &s->lsm_walk);
 	return -EPERM;
+}
+
+/*
+ * write_paths. Could a module of one of the thread's sets refuse a change
+ * outside its directories? (An unknown set could: fail closed.)
+ */
+static __always_inline bool set_refuses_outside(__u32 set)
+{
+	struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
+
+	return !si ||
+	       ((si->walk[SECIMPORT_NR_WRITE_OUTSIDE / 64] >> (SECIMPORT_NR_WRITE_OUTSIDE % 64)) &
+		1);
+}
+
+static __always_inline bool write_limited(const struct secimport_thread *ts)
+{
+	if (set_refuses_outside(ts->set))
+		return true;
+	for (int i = 0; cfg_system && i < SECIMPORT_XSETS; i++)
+		if (ts->xset[i] && set_refuses_outside(ts->xset[i]))
+			return true;
+	return false;
+}
+
+/* Deeper than this below a write_paths directory is outside (fail closed). */
+#define WRITE_DIR_DEPTH 64
+
+struct write_dirs_ctx {
+	struct dentry *d;
+	__u32 set[1 + SECIMPORT_XSETS]; /* the thread's set, then its extra sets */
+	__u32 has[1 + SECIMPORT_XSETS];
+	__u64 allowed[1 + SECIMPORT_XSETS]; /* modules whose directories hold d */
+};
+
+/* One step up from c->d: the modules that may write under that directory. */
+static long write_dirs_step(__u32 i, struct write_dirs_ctx *c)
+{
+	struct secimport_write_dir_key key = {};
+	struct dentry *d = c->d, *parent;
+	struct inode *inode;
+	__u64 *mods;
+
+	/* d, not c->d, in the read: CO-RE would relocate the local struct too */
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d)
+		return 1; /* above the file system's root */
+	c->d = parent;
+	inode = BPF_CORE_READ(parent, d_inode);
+	if (!inode)
+		return 1;
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	for (int k = 0; k < 1 + SECIMPORT_XSETS; k++) {
+		if (!c->has[k])
+			continue;
+		key.set = c->set[k];
+		mods = bpf_map_lookup_elem(&write_dirs, &key);
+		if (mods)
+			c->allowed[k] |= *mods;
+	}
+	return 0;
+}
+
+/*
+ * The modules of each set whose write_paths hold @d (every module for NULL).
+ * A subprogram of its own: its loop's context would not fit in the frame
+ * of a hook that also walks the stack (6.1's 512 bytes for a call chain).
+ */
+static __noinline void write_dirs_holding(const struct secimport_thread *ts, struct dentry *d,
+					  __u64 *allowed)
+{
+	struct write_dirs_ctx c = { .d = d };
+
+	if (!d) {
+		for (int k = 0; k < 1 + SECIMPORT_XSETS; k++)
+			allowed[k] = ~0ULL;
+		return;
+	}
+	c.set[0] = ts->set;
+	c.has[0] = 1;
+	for (int i = 0; i < SECIMPORT_XSETS; i++) {
+		c.set[1 + i] = ts->xset[i];
+		c.has[1 + i] = cfg_system && ts->xset[i];
+	}
+	bpf_loop(WRITE_DIR_DEPTH, write_dirs_step, &c, 0);
+	for (int k = 0; k < 1 + SECIMPORT_XSETS; k++)
+		allowed[k] = c.allowed[k];
+}
+
+/*
+ * The write_paths half of file_judge, once the stack is known: modules with
+ * write_paths refuse a change at @d (and @d2) unless their directories hold
+ * both names. A subprogram: the hook's own frame also carries the stack
+ * walk's, and 6.1 allows a call chain 512 bytes.
+ */
+static __noinline int write_outside_judge(struct secimport_thread *ts, struct walk_scratch *s,
+					  struct dentry *d, struct dentry *d2, __u32 evflags)
+{
+	__u64 *a = s->wdirs[0], *b = s->wdirs[1];
+	struct verdict *v = &s->lsm_verdict;
+	__u32 nr = SECIMPORT_NR_WRITE_OUTSIDE;
+
+	v->action = 0;
+	if (!judge(ts, nr, v))
+		return 0;
+	write_dirs_holding(ts, d, a);
+	write_dirs_holding(ts, d2, b);
+	v->mask &= ~(a[0] & b[0]);
+	for (int i = 0; i < SECIMPORT_XSETS; i++)
+		v->xmask[i] &= ~(a[1 + i] & b[1 + i]);
+	v->action = 0;
+	if (!verdict_confined(v) || !judge(ts, nr, v))
+		return 0;
+	/* The import system's byte-code cache, written on the module's behalf. */
+	return lsm_refuse(ts, s, nr, evflags, !d2 && plant_kind(s, d) == PLANT_CACHE);
+}
+
+/*
+ * Judge a change of the file system by the calling thread, one stack walk
+ * for both questions: planting code of @kind (<code write>), and, for
+ * modules with write_paths, a change at @d (and @d2, the other name of a
+ * link or rename; NULL if none) outside their directories. 0, or -EPERM
+ * (with the kill where the action says so, and a record).
+ */
+static __always_inline int file_judge(struct secimport_thread *ts, struct walk_scratch *s, int kind,
+				      struct dentry *d, struct dentry *d2)
+{
+	bool limited = d && write_limited(ts);
+	__u32 evflags = 0;
+
+	if (kind == PLANT_NONE && !limited)
+		return 0;
+	lsm_confinement(ts, s,
+			kind != PLANT_NONE ? SECIMPORT_NR_CODE_WRITE : SECIMPORT_NR_WRITE_OUTSIDE,
+			&evflags);
+	if (!verdict_confined(&s->lsm_verdict))
+		return 0;
+	if (kind != PLANT_NONE && judge(ts, SECIMPORT_NR_CODE_WRITE, &s->lsm_verdict))
+		return lsm_refuse(ts, s, SECIMPORT_NR_CODE_WRITE, evflags, kind == PLANT_CACHE);
+	return limited ? write_outside_judge(ts, s, d, d2, evflags) : 0;
 }
 
 #endif /* SECIMPORT_PLANT_BPF_H */

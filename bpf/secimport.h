@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SECIMPORT_ABI_VERSION 2
+#define SECIMPORT_ABI_VERSION 3
 
 /*
  * Modules of one policy set are numbered 0..63 so that "which confined
@@ -87,7 +87,13 @@
  * the kernel has resolved the name (plant.bpf.h).
  */
 #define SECIMPORT_NR_CODE_WRITE (SECIMPORT_SYSCALL_BITS - 8)
-#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_CODE_WRITE
+/*
+ * Changing the file system outside the directories a module's write_paths
+ * lists: refused by modules with write_paths, allowed by every other.
+ * Judged in BPF LSM's file hooks on the kernel's dentries (plant.bpf.h).
+ */
+#define SECIMPORT_NR_WRITE_OUTSIDE (SECIMPORT_SYSCALL_BITS - 9)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_WRITE_OUTSIDE
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over
@@ -373,6 +379,19 @@ struct secimport_file_cache {
 	__u64 sets; /* the thread's sets and their generation, packed (file_cache_sets()) */
 	__u64 mask;
 	__u64 xmask[SECIMPORT_XSETS];
+};
+
+/*
+ * A directory a module may write under (write_paths), by the kernel's
+ * identity of its inode: the value is the mask of the set's modules that
+ * may. Identities, not path strings: a name seen at syscall entry lives in
+ * memory another thread can change, and symlinks and `..` resolve to the
+ * same dentries.
+ */
+struct secimport_write_dir_key {
+	__u32 set;
+	__u32 dev; /* kernel encoding: major << 20 | minor (the inode's sb->s_dev) */
+	__u64 ino;
 };
 
 /* Interpreter binaries whose exec the engine must see: key. */

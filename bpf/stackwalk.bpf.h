@@ -61,6 +61,8 @@ struct walk_scratch {
 	struct verdict probe_verdict, sys_verdict, lsm_verdict;
 	/* plant.bpf.h: the end of a file's name, and its directory's name */
 	char name_tail[32], name_parent[12];
+	/* plant.bpf.h: modules per set whose write_paths hold each name */
+	__u64 wdirs[2][1 + SECIMPORT_XSETS];
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
 	struct secimport_code_key ckey; /* a code_owner / file_cache key */

@@ -190,6 +190,15 @@ SECIMPORT_MAP struct {
 	__type(value, struct secimport_code_owner);
 } code_owner SEC(".maps");
 
+/* write_paths: the directories (by inode) each set's modules may write under. */
+SECIMPORT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct secimport_write_dir_key);
+	__type(value, __u64);
+} write_dirs SEC(".maps");
+
 /* The walker's cache of file names' modules (a cache: eviction costs a lookup). */
 SECIMPORT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -204,6 +204,11 @@ int cmd_policy_apply(int argc, char **argv)
 		      "not loaded with --fallback kill; nothing changed");
 		goto out;
 	}
+	if (policy_uses_write_paths(&policy) && !(s.sysinfo.flags & SECIMPORT_SYS_LSM)) {
+		p_err("the policy limits file writes to write_paths, but the loaded system has "
+		      "no BPF LSM; nothing changed (use allow_file_write: false instead)");
+		goto out;
+	}
 	/* One apply at a time: the idle slot is ours until the switch. */
 	lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock < 0 || flock(lock, LOCK_EX)) {

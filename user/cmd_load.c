@@ -301,6 +301,12 @@ static int load(const struct load_opts *o)
 		       st.cgroup_live ? ", except inet socket(), refused through cgroup hooks"
 				      : "");
 	}
+	if (policy_uses_write_paths(&policy) && !st.lsm_live) {
+		p_err("the policy limits file writes to write_paths, which needs BPF LSM: %s; "
+		      "use allow_file_write: false instead",
+		      st.lsm_why);
+		goto out;
+	}
 	if (!st.lsm_live)
 		p_warn("BPF LSM is not usable (%s): writing Python code files (.py, .pyc, .pth, "
 		       ".so) by a module that may not run programs is not judged",
@@ -319,6 +325,7 @@ static int load(const struct load_opts *o)
 	sys.policies = loader_map_fd(l, "policies");
 	sys.locations = loader_map_fd(l, "locations");
 	sys.sets = loader_map_fd(l, "sets");
+	sys.write_dirs = loader_map_fd(l, "write_dirs");
 	sys.config = loader_map_fd(l, "system_config");
 	snprintf(sys.sysinfo.version, sizeof(sys.sysinfo.version), "%s", SECIMPORT_VERSION);
 	sys.sysinfo.abi = SECIMPORT_ABI_VERSION;

@@ -134,6 +134,14 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 		       net ? "true" : "false", ctypes ? "true" : "false",
 		       fwrite ? "true" : "false");
 		print_syscalls(p, m, true);
+		if (m->nr_write_paths) {
+			printf(",\"write_paths\":[");
+			for (size_t k = 0; k < m->nr_write_paths; k++) {
+				printf("%s", k ? "," : "");
+				json_write_string(stdout, m->write_paths[k]);
+			}
+			printf("]");
+		}
 		if (r) {
 			printf(",\"kind\":\"%s\",\"locations\":[", r->kind);
 			for (size_t k = 0; k < r->nr_locs; k++) {
@@ -148,8 +156,14 @@ static void print_module(const struct policy *p, const struct policy_module *m,
 	printf("  %s (line %u): action %s, allow_shell %s, allow_networking %s, allow_ctypes %s, "
 	       "allow_file_write %s\n",
 	       m->name, m->line, policy_action_name(m->action), shell ? "true" : "false",
-	       net ? "true" : "false", ctypes ? "true" : "false", fwrite ? "true" : "false");
+	       net ? "true" : "false", ctypes ? "true" : "false",
+	       m->nr_write_paths ? "(under write_paths only)"
+	       : fwrite		 ? "true"
+				 : "false");
 	print_syscalls(p, m, false);
+	for (size_t k = 0; k < m->nr_write_paths; k++)
+		printf("    write_paths: %s (files change only under these; BPF LSM)\n",
+		       m->write_paths[k]);
 	if (r)
 		for (size_t k = 0; k < r->nr_locs; k++)
 			printf("    %s: %s%s\n", r->kind, r->locs[k].path,

@@ -460,8 +460,9 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		if ((clone >= 0 && policy_allows(m->allow, (unsigned int)clone)) ||
 		    (clone3 >= 0 && policy_allows(m->allow, (unsigned int)clone3)))
 			set_bit(m->allow, SECIMPORT_NR_THREAD_CREATE);
-		/* and open or openat listed allows opening for writing */
+		/* and open or openat listed allows opening for writing, anywhere */
 		policy_file_write_derive(c->t, m->allow);
+		set_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
 	}
 	entries_free(e, n);
 	if (err)

@@ -37,7 +37,7 @@ struct engine_links {
 	struct bpf_link *links[3];
 };
 
-#define MAX_DENY_LINKS 32
+#define MAX_DENY_LINKS 64 /* deny.bpf.c's LSM and cgroup hooks, with room */
 
 struct loader {
 	struct secimport_bpf *skel;
@@ -151,7 +151,13 @@ static int open_and_load(struct loader *l, const struct loader_opts *o, bool lsm
 	bpf_map__set_max_entries(l->skel->maps.__bpf_usdt_specs, USDT_SPECS);
 	bpf_object__for_each_program(p, l->skel->obj)
 	{
-		if (prog_in_section(p, "lsm/"))
+		/* CONFIG_SECURITY_PATH's hooks, where the kernel has them. */
+		if (prog_in_section(p, "lsm/path_")) {
+			char fn[64];
+
+			snprintf(fn, sizeof(fn), "bpf_lsm_%s", bpf_program__section_name(p) + 4);
+			bpf_program__set_autoload(p, lsm && probe_kernel_func(fn));
+		} else if (prog_in_section(p, "lsm/"))
 			bpf_program__set_autoload(p, lsm);
 		else if (prog_in_section(p, "cgroup/"))
 			bpf_program__set_autoload(p, cgroup);
@@ -226,7 +232,7 @@ static int attach_deny_hooks(struct loader *l, bool lsm, const char *cgroup_root
 
 		if (is_guard(l, p))
 			continue;
-		if (lsm && prog_in_section(p, "lsm/"))
+		if (lsm && prog_in_section(p, "lsm/") && bpf_program__autoload(p))
 			link = bpf_program__attach(p);
 		else if (cg >= 0 && prog_in_section(p, "cgroup/"))
 			link = bpf_program__attach_cgroup(p, cg);
@@ -234,7 +240,8 @@ static int attach_deny_hooks(struct loader *l, bool lsm, const char *cgroup_root
 			continue;
 		if (!link || l->nr_deny_links >= MAX_DENY_LINKS) {
 			snprintf(err, errlen, "failed to attach %s: %s",
-				 bpf_program__section_name(p), errstr(errno));
+				 bpf_program__section_name(p),
+				 link ? "too many hooks (MAX_DENY_LINKS)" : errstr(errno));
 			bpf_link__destroy(link);
 			ret = -1;
 			break;
@@ -387,6 +394,7 @@ struct set_maps loader_set_maps(struct loader *l)
 		.policies = bpf_map__fd(l->skel->maps.policies),
 		.locations = bpf_map__fd(l->skel->maps.locations),
 		.sets = bpf_map__fd(l->skel->maps.sets),
+		.write_dirs = bpf_map__fd(l->skel->maps.write_dirs),
 		.names = bpf_map__fd(l->skel->maps.module_names),
 	};
 }

@@ -31,10 +31,10 @@ struct ctx {
 
 static const char *const top_keys[] = { "version", "action", "process_default",
 					"modules", "cgroup", "interpreter_baseline" };
-static const char *const settings_keys[] = { "allow_shell",  "allow_networking",
-					     "allow_ctypes", "allow_file_write",
-					     "syscalls",     "action",
-					     "location",     "interpreter_baseline" };
+static const char *const settings_keys[] = {
+	"allow_shell", "allow_networking", "allow_ctypes",	   "allow_file_write", "syscalls",
+	"action",      "location",	   "interpreter_baseline", "write_paths"
+};
 
 static const char *const shell_group[] = {
 	"fork",
@@ -505,6 +505,40 @@ static int parse_syscalls(struct ctx *c, const struct node *key, const struct no
 	return 0;
 }
 
+/*
+ * `write_paths`: directories, absolute and spelled plainly (their inodes are
+ * looked up when the policy is loaded, so they must exist then).
+ */
+static int parse_write_paths(struct ctx *c, const struct node *key, const struct node *val,
+			     struct policy_module *m)
+{
+	char buf[SHOW_BUF];
+
+	if (val->kind != NODE_SEQUENCE || !val->nr_items)
+		return error_node(c, node_is_null(val) ? key : val,
+				  "write_paths must be a non-empty list of directories such as "
+				  "[/var/cache/app]; to refuse every write, say allow_file_write: "
+				  "false");
+	if (val->nr_items > POLICY_MAX_WRITE_PATHS)
+		return error_node(c, val, "write_paths lists %zu directories; at most %d",
+				  val->nr_items, POLICY_MAX_WRITE_PATHS);
+	for (size_t i = 0; i < val->nr_items; i++) {
+		const struct node *item = val->items[i];
+
+		if (item->kind != NODE_SCALAR || node_is_null(item) ||
+		    !policy_path_valid(item->value, item->len))
+			return error_node(c, item,
+					  "write_paths entries must be absolute directory paths "
+					  "without '.', '..' or empty components, not '%s'",
+					  node_show(item, buf));
+		m->write_paths[m->nr_write_paths] = strdup(item->value);
+		if (!m->write_paths[m->nr_write_paths])
+			return error_node(c, item, "out of memory");
+		m->nr_write_paths++;
+	}
+	return 0;
+}
+
 /* `location`: where the module was found when the policy was written. */
 static int parse_location(struct ctx *c, const struct node *key, const struct node *val,
 			  struct policy_module *m)
@@ -522,7 +556,7 @@ static int parse_location(struct ctx *c, const struct node *key, const struct no
 static int parse_settings(struct ctx *c, const struct node *val, struct policy_module *m,
 			  const char *what)
 {
-	const struct node *baseline_key = NULL;
+	const struct node *baseline_key = NULL, *write_paths_key = NULL;
 	char where[SHOW_BUF + 64];
 	size_t i;
 
@@ -563,12 +597,27 @@ static int parse_settings(struct ctx *c, const struct node *val, struct policy_m
 		} else if (node_is_str(k, "interpreter_baseline")) {
 			baseline_key = k;
 			err = parse_bool(c, k, v, &m->interpreter_baseline);
+		} else if (node_is_str(k, "write_paths")) {
+			write_paths_key = k;
+			err = m->nr_write_paths
+				  ? error_node(c, k, "write_paths is given twice in %s", what)
+				  : parse_write_paths(c, k, v, m);
 		} else {
 			err = unknown_key(c, k, where, settings_keys, ARRAY_SIZE(settings_keys));
 		}
 		if (err)
 			return -1;
 	}
+	if (write_paths_key && !strcmp(what, "process_default"))
+		return error_node(
+		    c, write_paths_key,
+		    "write_paths belongs to a module's settings, not process_default's");
+	if (write_paths_key && m->allow_file_write == POLICY_TRUE)
+		return error_node(
+		    c, write_paths_key,
+		    "%s says allow_file_write: true and write_paths: writes anywhere, or "
+		    "only under write_paths? Keep one",
+		    what);
 	/* Without a list everything outside the refused groups is allowed already. */
 	if (baseline_key && !m->has_syscalls)
 		return error_node(
@@ -892,6 +941,17 @@ static void compile_module(const struct syscall_table *t, struct policy_module *
 		else
 			clear_bit(m->allow, SECIMPORT_NR_FILE_WRITE);
 	}
+	/*
+	 * write_paths: file changes pass syscall entry (where a name cannot be
+	 * trusted) and are judged by BPF LSM's file hooks on where they land.
+	 */
+	if (m->nr_write_paths) {
+		apply_group(t, m->allow, file_write_group, ARRAY_SIZE(file_write_group), true);
+		policy_file_write_derive(t, m->allow);
+		clear_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
+	} else {
+		set_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
+	}
 	if (!m->action)
 		m->action = top_action;
 }
@@ -964,10 +1024,14 @@ void policy_free(struct policy *p)
 	for (i = 0; i < p->nr_modules; i++) {
 		free(p->modules[i].name);
 		free(p->modules[i].location);
+		for (size_t k = 0; k < p->modules[i].nr_write_paths; k++)
+			free(p->modules[i].write_paths[k]);
 	}
 	free(p->modules);
 	free(p->process_default.name);
 	free(p->process_default.location);
+	for (size_t k = 0; k < p->process_default.nr_write_paths; k++)
+		free(p->process_default.write_paths[k]);
 	free(p->source);
 	free(p->cgroup);
 	memset(p, 0, sizeof(*p));
@@ -1021,6 +1085,14 @@ bool policy_refuses_code_write(const struct policy *p)
 		return true;
 	for (size_t i = 0; i < p->nr_modules; i++)
 		if (!policy_allows_name(p->table, p->modules[i].allow, "execve"))
+			return true;
+	return false;
+}
+
+bool policy_uses_write_paths(const struct policy *p)
+{
+	for (size_t i = 0; i < p->nr_modules; i++)
+		if (p->modules[i].nr_write_paths)
 			return true;
 	return false;
 }

@@ -22,6 +22,8 @@ struct policy_diag {
 
 enum policy_tristate { POLICY_UNSET = -1, POLICY_FALSE = 0, POLICY_TRUE = 1 };
 
+#define POLICY_MAX_WRITE_PATHS 16
+
 struct policy_module {
 	char *name; /* import name ("a.b") or absolute path, as written */
 	unsigned int line, column; /* 1-based position of the name, for diagnostics */
@@ -33,6 +35,9 @@ struct policy_module {
 	unsigned int action; /* SECIMPORT_ACT_*, resolved (never 0 after parsing) */
 	char *location; /* `location`: where it was found when written (NULL if not said) */
 	int interpreter_baseline; /* enum policy_tristate, as written (unset: the top level's) */
+	/* write_paths: the only directories the module may change files under */
+	char *write_paths[POLICY_MAX_WRITE_PATHS];
+	size_t nr_write_paths;
 	/*
 	 * Compiled: the `syscalls` list also allows the interpreter baseline
 	 * (allow holds it). Always false without a list.
@@ -91,6 +96,9 @@ void policy_override_action(struct policy *p, unsigned int action);
 
 /* Does any module (or process_default) use action flag @flag (SECIMPORT_ACT_*)? */
 bool policy_uses_action(const struct policy *p, unsigned int flag);
+
+/* Does a module limit its file writes to write_paths (BPF LSM needed)? */
+bool policy_uses_write_paths(const struct policy *p);
 
 /* Does a module (or process_default) refuse planting code (<code write>: execve refused)? */
 bool policy_refuses_code_write(const struct policy *p);

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 
 #include "policy_sets.h"
@@ -111,6 +113,44 @@ int set_find_location(const struct set_maps *m, __u32 set, const struct location
 	return 0;
 }
 
+/*
+ * write_paths: each directory, by the identity the kernel's dentries carry
+ * (device, inode), allows @module of @set to change files under it.
+ */
+int set_put_write_dirs(const struct set_maps *m, __u32 set, __u32 module,
+		       const struct policy_module *pm, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < pm->nr_write_paths; i++) {
+		struct secimport_write_dir_key key = { .set = set };
+		const char *dir = pm->write_paths[i];
+		__u64 mods = 0;
+		struct stat st;
+
+		if (stat(dir, &st)) {
+			snprintf(err, errlen,
+				 "write_paths of %s: %s: %s (the directories must exist "
+				 "when the policy is loaded)",
+				 pm->name, dir, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "write_paths of %s: %s is not a directory", pm->name,
+				 dir);
+			return -1;
+		}
+		key.dev = major(st.st_dev) << 20 | minor(st.st_dev);
+		key.ino = st.st_ino;
+		bpf_map_lookup_elem(m->write_dirs, &key, &mods);
+		mods |= 1ULL << module;
+		if (bpf_map_update_elem(m->write_dirs, &key, &mods, BPF_ANY)) {
+			snprintf(err, errlen, "failed to record write_paths directory %s: %s", dir,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int set_put_summary(const struct set_maps *m, __u32 set, const struct secimport_set *si, char *err,
 		    size_t errlen)
 {
@@ -142,6 +182,22 @@ void set_clear(const struct set_maps *m, __u32 set)
 		if (m->names >= 0)
 			bpf_map_delete_elem(m->names, &k);
 	}
+	/* write_paths' directories of the set (deleting restarts the walk). */
+	do {
+		struct secimport_write_dir_key wk, wnext;
+
+		more = false;
+		if (bpf_map_get_next_key(m->write_dirs, NULL, &wnext))
+			break;
+		do {
+			wk = wnext;
+			if (wk.set == set) {
+				bpf_map_delete_elem(m->write_dirs, &wk);
+				more = true;
+				break;
+			}
+		} while (bpf_map_get_next_key(m->write_dirs, &wk, &wnext) == 0);
+	} while (more);
 	/* Deleting while iterating an LPM trie restarts the walk: go from the top. */
 	do {
 		more = false;
@@ -181,7 +237,8 @@ int set_write_policy(const struct set_maps *m, __u32 set, const struct policy *p
 		__u32 module = numbers ? numbers[i] : i + 1;
 
 		module_policy_compile(&mp, &p->modules[i], p->table);
-		if (set_put_policy(m, set, module, &mp, p->modules[i].name, err, errlen))
+		if (set_put_policy(m, set, module, &mp, p->modules[i].name, err, errlen) ||
+		    set_put_write_dirs(m, set, module, &p->modules[i], err, errlen))
 			return -1;
 		for (size_t r = 0; r < nr_resolved; r++)
 			for (size_t k = 0; k < resolved[r][i].nr_locs; k++)

@@ -17,6 +17,7 @@
 struct set_maps {
 	int policies, locations, sets;
 	int names; /* module_names, or -1 (run keeps names in memory) */
+	int write_dirs; /* write_paths' directories by inode */
 };
 
 /*
@@ -42,6 +43,9 @@ int set_put_location(const struct set_maps *m, __u32 set, const struct location 
  */
 int set_find_location(const struct set_maps *m, __u32 set, const struct location *loc,
 		      __u32 *module);
+/* write_paths of @pm, module @module of @set: its directories, by inode. */
+int set_put_write_dirs(const struct set_maps *m, __u32 set, __u32 module,
+		       const struct policy_module *pm, char *err, size_t errlen);
 int set_put_summary(const struct set_maps *m, __u32 set, const struct secimport_set *si, char *err,
 		    size_t errlen);
 

@@ -151,6 +151,9 @@ static int groups_init(const struct syscall_table *t, struct groups *g)
 	/* Listing clone implies threads; the thread bit is not a group member. */
 	clear_bit(g->shell, THREAD);
 	clear_bit(g->network, THREAD);
+	/* Nor is writing outside write_paths, which every module without them allows. */
+	clear_bit(g->shell, SECIMPORT_NR_WRITE_OUTSIDE);
+	clear_bit(g->network, SECIMPORT_NR_WRITE_OUTSIDE);
 	policy_free(&p);
 	memset(g->baseline, 0, sizeof(g->baseline));
 	policy_baseline_bits(t, g->baseline);
@@ -511,6 +514,10 @@ static size_t normalize_module(const struct syscall_table *t, struct policy_modu
 {
 	size_t dropped = 0;
 
+	/* Said by write_paths: a module without them may write anywhere it may write. */
+	if (!m->nr_write_paths)
+		m->allow[SECIMPORT_NR_WRITE_OUTSIDE / 64] |= (uint64_t)1
+							     << (SECIMPORT_NR_WRITE_OUTSIDE % 64);
 	if (!m->has_syscalls) {
 		m->baseline = false; /* only a list has one */
 		return 0;

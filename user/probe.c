@@ -78,3 +78,15 @@ int probe_kernel_enum(const char *type, const char *name, long long *value)
 	btf__free(btf);
 	return ret;
 }
+
+bool probe_kernel_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}

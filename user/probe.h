@@ -19,4 +19,7 @@ int probe_cgroup2_root(char *path, size_t len);
 /* The value of enumerator @name of enum @type in the running kernel's BTF. */
 int probe_kernel_enum(const char *type, const char *name, long long *value);
 
+/* Does the running kernel's BTF have function @name (e.g. an LSM hook's bpf_lsm_*)? */
+bool probe_kernel_func(const char *name);
+
 #endif

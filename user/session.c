@@ -204,9 +204,14 @@ static const char *lsm_advice(const struct loader_status *st)
 	       "virtualized kernels do); use a kernel that allows them";
 }
 
-/* Does a module (or the process-wide default) refuse opening files for writing? */
+/*
+ * Does a module (or the process-wide default) refuse opening files for
+ * writing, anywhere or outside its write_paths?
+ */
 static bool policy_refuses_file_write(const struct policy *p)
 {
+	if (policy_uses_write_paths(p))
+		return true;
 	if (p->has_process_default &&
 	    !policy_allows(p->process_default.allow, SECIMPORT_NR_FILE_WRITE))
 		return true;
@@ -284,6 +289,13 @@ int session_prepare(struct session *s, struct policy *p, const struct session_op
 		       s->lstatus.cgroup_live ? ", except socket() of inet sockets, refused "
 						"through cgroup socket hooks"
 					      : "");
+	}
+	if (policy_uses_write_paths(p) && !s->lstatus.lsm_live) {
+		p_err("the policy limits file writes to write_paths, which needs BPF LSM (the "
+		      "kernel's resolved names; a path seen at syscall entry can be changed "
+		      "after the look): %s. %s, or use allow_file_write: false instead",
+		      s->lstatus.lsm_why, lsm_advice(&s->lstatus));
+		return EXIT_USAGE;
 	}
 	if (lopts.code_write && !s->lstatus.lsm_live)
 		p_warn("BPF LSM is not usable (%s): writing Python code files (.py, .pyc, .pth, "

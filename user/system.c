@@ -51,14 +51,14 @@ int system_open(struct system *s, const char *dir, char *err, size_t errlen)
 		const char *name;
 		int *fd;
 	} maps[] = {
-		{ "system_info", &s->info },	{ "policies", &s->policies },
-		{ "locations", &s->locations }, { "sets", &s->sets },
-		{ "module_names", &s->names },	{ "system_config", &s->config },
-		{ "proc_sets", &s->proc_sets }, { "events", &s->events },
-		{ "counters", &s->counters },	{ "threads", &s->threads },
-		{ "peers", &s->peers },		{ "cgroup_sets", &s->cgroups },
-		{ "interps", &s->interps },	{ "interpreters", &s->interpreters },
-		{ "adopt", &s->adopt },
+		{ "system_info", &s->info },	  { "policies", &s->policies },
+		{ "locations", &s->locations },	  { "sets", &s->sets },
+		{ "module_names", &s->names },	  { "system_config", &s->config },
+		{ "proc_sets", &s->proc_sets },	  { "events", &s->events },
+		{ "counters", &s->counters },	  { "threads", &s->threads },
+		{ "peers", &s->peers },		  { "cgroup_sets", &s->cgroups },
+		{ "interps", &s->interps },	  { "interpreters", &s->interpreters },
+		{ "write_dirs", &s->write_dirs }, { "adopt", &s->adopt },
 	};
 	__u32 zero = 0;
 
@@ -101,9 +101,10 @@ fail:
 
 void system_close(struct system *s)
 {
-	int *fds[] = { &s->policies,  &s->locations, &s->sets,	  &s->names,	    &s->config,
-		       &s->proc_sets, &s->info,	     &s->events,  &s->counters,	    &s->threads,
-		       &s->peers,     &s->cgroups,   &s->interps, &s->interpreters, &s->adopt };
+	int *fds[] = { &s->policies, &s->locations,    &s->sets,  &s->names,
+		       &s->config,   &s->proc_sets,    &s->info,  &s->events,
+		       &s->counters, &s->threads,      &s->peers, &s->cgroups,
+		       &s->interps,  &s->interpreters, &s->adopt, &s->write_dirs };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] > 0)
@@ -117,7 +118,8 @@ struct set_maps system_set_maps(const struct system *s)
 	return (struct set_maps){ .policies = s->policies,
 				  .locations = s->locations,
 				  .sets = s->sets,
-				  .names = s->names };
+				  .names = s->names,
+				  .write_dirs = s->write_dirs };
 }
 
 __u64 system_config_get(const struct system *s, __u32 key)

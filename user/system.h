@@ -21,7 +21,7 @@
 struct system {
 	char dir[256];
 	int policies, locations, sets, names, config, proc_sets, info, events, counters, threads,
-	    peers, cgroups, interps, interpreters, adopt;
+	    peers, cgroups, interps, interpreters, adopt, write_dirs;
 	struct secimport_system_info sysinfo;
 };
 

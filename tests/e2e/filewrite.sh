@@ -119,6 +119,65 @@ t_fw_deny_rename() {
 	fi
 }
 
+# write_paths (BPF LSM): the plugin may change files only under its cache
+# directory, judged on the kernel's dentries. wp_policy ACTION writes the
+# policy for this run's directories (they must exist when it is loaded).
+wp_policy() {
+	mkdir -p "$M/area/cache"
+	printf 'action: %s\nmodules:\n  plugin:\n    allow_shell: false\n    write_paths: [%s]\n' \
+		"$1" "$M/area/cache" >"$T/wp.yaml"
+}
+t_fw_paths_inside() {
+	needs_lsm || return
+	fresh writepaths
+	wp_policy deny
+	confine wp.yaml -- "$M" inside
+	expect_rc 0
+	expect_file inside_ran "changes under write_paths must all work"
+	expect_no_violation
+	! grep -q 'secimport-bpf: deny' "$T/err" || fail "a change under write_paths was refused"
+}
+WP_OUTSIDE="open_outside append_outside dotdot rename_out rename_in link_in symlink_out
+truncate_out trunc_open_out chmod_out unlink_out mkdir_out thread_out"
+t_fw_paths_refused() {
+	needs_lsm || return
+	fresh writepaths
+	wp_policy deny
+	confine wp.yaml -- "$M" outside
+	expect_rc 0
+	for a in $WP_OUTSIDE; do
+		expect_file "refused_$a" "$a must be refused (EPERM)"
+		expect_no_file "changed_by_$a" "$a changed the application's file"
+		expect_no_file "made_by_$a" "$a made a file outside write_paths"
+		expect_no_file "removed_by_$a" "$a removed the application's file"
+	done
+	expect_err 'deny .* module=plugin syscall=<write outside write_paths> '
+}
+t_fw_paths_kill() {
+	needs_lsm || return
+	fresh writepaths
+	wp_policy kill
+	confine wp.yaml -- "$M" kill
+	expect_rc 137
+	expect_file main_ran "the application's own os.system must work"
+	expect_no_file escaped_open_outside "the write outside write_paths returned"
+	[ ! -e "$M/area/planted.txt" ] || fail "planted.txt was created outside write_paths"
+	expect_err 'kill .* module=plugin syscall=<write outside write_paths> '
+}
+# Without BPF LSM, write_paths is refused with a clear message, not ignored.
+t_fw_paths_no_lsm() {
+	if $LSM_LIVE; then
+		skip "BPF LSM is live here: write_paths is enforced (fw_paths_*)"
+		return
+	fi
+	fresh writepaths
+	wp_policy kill
+	confine wp.yaml -- "$M" kill
+	expect_rc 2
+	expect_no_file main_ran "nothing may run when the policy cannot be enforced"
+	expect_err 'write_paths, which needs BPF LSM'
+}
+
 # A kill at syscall entry is not a refusal: the rename runs before SIGKILL
 # lands, and the planted file stays for the next run (deny refuses it).
 t_fw_rt_kill_rename() {
@@ -307,7 +366,8 @@ t_fw_rt_fk_flag_E() {
 
 FILEWRITE_TESTS="fw_open_write fw_open_append fw_os_open_rdwr fw_os_open_trunc fw_tmpfile fw_rename
 fw_unlink fw_mkdir fw_symlink fw_hardlink fw_truncate fw_thread fw_callback fw_benign fw_import_fresh
-fw_policy_check fw_deny_open fw_deny_trunc fw_deny_rename fw_rt_kill_rename
+fw_policy_check fw_deny_open fw_deny_trunc fw_deny_rename fw_paths_inside fw_paths_refused
+fw_paths_kill fw_paths_no_lsm fw_rt_kill_rename
 fw_rt_appfd_write fw_rt_appfd_laundered fw_rt_appfd_pwrite fw_rt_appfd_sendfile fw_rt_appfd_copy_range fw_rt_appfd_splice
 fw_rt_appfd_mmap fw_rt_appfd_fallocate fw_rt_procfd_reopen fw_rt_chmod fw_rt_chown fw_rt_utime
 fw_rt_setxattr fw_rt_ioctl_flags fw_rt_atexit fw_rt_weakref fw_rt_unix_bind fw_rt_thread_builtin fw_rt_del_later
@@ -316,6 +376,10 @@ fw_rt_fk_gettempdir fw_rt_fk_getpass fw_rt_fk_mp_lock fw_rt_fk_log_delay fw_rt_f
 fw_rt_fk_flag_E"
 
 DESC+=(
+	[fw_paths_inside]="write_paths: writing, renaming, truncating, linking under the directory works"
+	[fw_paths_refused]="write_paths: every change outside (open, .., rename, link, symlink, truncate, chmod, unlink, mkdir, thread) is refused"
+	[fw_paths_kill]="write_paths under kill: a write outside is killed before it lands"
+	[fw_paths_no_lsm]="write_paths without BPF LSM: exit 2, nothing runs"
 	[fw_open_write]="allow_file_write: false: open(path, 'w') is killed before anything is written"
 	[fw_open_append]="allow_file_write: false: open(path, 'a') is killed, the file unchanged"
 	[fw_os_open_rdwr]="allow_file_write: false: os.open(O_RDWR) is killed, the file unchanged"

@@ -177,17 +177,16 @@ t_plant_rt_atexit() {
 }
 
 # Emptying a code file (a sitecustomize.py that installs audit hooks, a
-# policy module) without opening it for writing.
+# policy module) without opening it for writing: path_truncate (kernels
+# with CONFIG_SECURITY_PATH, as the VM's).
 t_plant_rt_truncate() {
 	needs_lsm || return 0
-	known_escape "truncate(2) of a .py is not judged (no file_open; path_truncate not hooked)"
 	plant_case plant_rt_truncate ""
 	expect_existing_intact
 }
 
 t_plant_rt_rdonly_trunc() {
 	needs_lsm || return 0
-	known_escape "open(O_RDONLY|O_TRUNC) empties a .py: f_mode has no FMODE_WRITE"
 	plant_case plant_rt_rdonly_trunc ""
 	expect_existing_intact
 }
@@ -278,8 +277,8 @@ DESC+=(
 	[plant_rt_fifo_pth]="red team: a FIFO named .pth: killed"
 	[plant_rt_thread]="red team: a thread the plugin starts copies json.py: killed"
 	[plant_rt_atexit]="red team: atexit + shutil.copyfile plants json.py (known escape)"
-	[plant_rt_truncate]="red team: truncate(2) empties a .py (known escape)"
-	[plant_rt_rdonly_trunc]="red team: O_RDONLY|O_TRUNC empties a .py (known escape)"
+	[plant_rt_truncate]="red team: truncate(2) emptying a .py is refused"
+	[plant_rt_rdonly_trunc]="red team: O_RDONLY|O_TRUNC emptying a .py is refused"
 	[plant_rt_so_version]="red team: a versioned shared library libfoo.so.1: killed"
 	[plant_rt_bind_mount]="red team: a data file bind-mounted over a .py (known escape)"
 	[plant_rt_benign_dirswap]="red team: an output directory renamed into place is not killed (false kill)"

@@ -134,6 +134,8 @@ static unsigned int own_bits(const struct policy *p, const struct policy_module 
 	/* allow_ctypes is a key, not a list entry; <file write> comes with open */
 	own[SECIMPORT_NR_CTYPES / 64] &= ~(1ULL << (SECIMPORT_NR_CTYPES % 64));
 	own[SECIMPORT_NR_FILE_WRITE / 64] &= ~(1ULL << (SECIMPORT_NR_FILE_WRITE % 64));
+	/* and writing outside write_paths is allowed wherever there are none */
+	own[SECIMPORT_NR_WRITE_OUTSIDE / 64] &= ~(1ULL << (SECIMPORT_NR_WRITE_OUTSIDE % 64));
 	return count_bits(own);
 }
 
@@ -364,6 +366,48 @@ static void test_allow_file_write(void **state)
 	release(p);
 }
 
+/*
+ * write_paths: file changes pass syscall entry (the group and <file write>
+ * allowed) and only <write outside write_paths> is refused; every other
+ * module allows that.
+ */
+static void test_write_paths(void **state)
+{
+	struct policy *p = parse_ok("modules:\n"
+				    "  cache: {write_paths: [/var/cache/app, /tmp/x/]}\n"
+				    "  strict: {allow_file_write: false, write_paths: [/srv]}\n"
+				    "  free: {}\n"
+				    "  list: {syscalls: [openat], write_paths: [/srv]}\n");
+	const struct syscall_table *t = p->table;
+
+	(void)state;
+	assert_int_equal(p->modules[0].nr_write_paths, 2);
+	assert_string_equal(p->modules[0].write_paths[0], "/var/cache/app");
+	assert_string_equal(p->modules[0].write_paths[1], "/tmp/x/");
+	for (int i = 0; i < 4; i++) {
+		bool limited = i != 2;
+
+		assert_true(policy_allows(p->modules[i].allow, SECIMPORT_NR_FILE_WRITE));
+		assert_int_equal(policy_allows(p->modules[i].allow, SECIMPORT_NR_WRITE_OUTSIDE),
+				 !limited);
+		assert_true(policy_allows_name(t, p->modules[i].allow, "rename"));
+		assert_true(policy_allows_name(t, p->modules[i].allow, "unlinkat"));
+	}
+	/* The other groups keep their defaults. */
+	assert_false(policy_allows_name(t, p->modules[0].allow, "execve"));
+	assert_false(policy_allows_name(t, p->modules[0].allow, "connect"));
+	assert_true(policy_allows(p->process_default.allow, SECIMPORT_NR_WRITE_OUTSIDE));
+	assert_true(policy_uses_write_paths(p));
+	assert_string_equal(syscall_pseudo_name(SECIMPORT_NR_WRITE_OUTSIDE),
+			    "<write outside write_paths>");
+	assert_true(policy_nr_is_pseudo(SECIMPORT_NR_WRITE_OUTSIDE));
+	release(p);
+
+	p = parse_ok("modules: {a: {allow_file_write: false}}\n");
+	assert_false(policy_uses_write_paths(p));
+	release(p);
+}
+
 static void test_groups_in_list(void **state)
 {
 	struct policy *p = parse_ok("modules:\n"
@@ -487,19 +531,20 @@ static void test_interpreter_baseline(void **state)
 		assert_true(m[i].baseline);
 		assert_int_equal(m[i].interpreter_baseline, i ? POLICY_TRUE : POLICY_UNSET);
 		assert_int_equal(own_bits(p, &m[i]), 1);
-		assert_int_equal(count_bits(m[i].allow), 1 + n);
+		/* and <write outside write_paths>, allowed without write_paths */
+		assert_int_equal(count_bits(m[i].allow), 1 + n + 1);
 		assert_true(has(p, &m[i], "futex"));
 	}
 	/* off: the list alone. */
 	assert_false(m[2].baseline);
 	assert_int_equal(m[2].interpreter_baseline, POLICY_FALSE);
-	assert_int_equal(count_bits(m[2].allow), 1);
+	assert_int_equal(count_bits(m[2].allow), 1 + 1);
 	assert_false(has(p, &m[2], "futex"));
 	/* Lists written before the baseline existed (futex, mmap listed) load alike. */
 	assert_true(m[3].baseline);
-	assert_int_equal(count_bits(m[3].allow), 1 + n);
+	assert_int_equal(count_bits(m[3].allow), 1 + n + 1);
 	assert_false(m[4].baseline);
-	assert_int_equal(count_bits(m[4].allow), 3);
+	assert_int_equal(count_bits(m[4].allow), 3 + 1);
 	assert_true(has(p, &m[4], "futex"));
 	assert_false(has(p, &m[4], "munmap"));
 	/* No list: no baseline to speak of, everything but the groups. */
@@ -515,12 +560,13 @@ static void test_interpreter_baseline(void **state)
 	release(p);
 	p = parse_ok("process_default: {syscalls: [read], interpreter_baseline: false}\n");
 	assert_false(p->process_default.baseline);
-	assert_int_equal(count_bits(p->process_default.allow), 1 + 1); /* and ctypes */
+	/* and ctypes, and writing outside write_paths */
+	assert_int_equal(count_bits(p->process_default.allow), 1 + 2);
 	release(p);
 
 	/* aarch64 has every entry but the x86_64 probe trampolines'. */
 	p = parse_ok_arch("modules: {a: {syscalls: []}}\n", "aarch64");
-	assert_int_equal(count_bits(p->modules[0].allow), n - 2);
+	assert_int_equal(count_bits(p->modules[0].allow), n - 2 + 1);
 	release(p);
 }
 
@@ -539,12 +585,12 @@ static void test_interpreter_baseline_top(void **state)
 	policy_interpreter_baseline(&n);
 	assert_int_equal(p->interpreter_baseline, POLICY_FALSE);
 	assert_false(p->process_default.baseline);
-	assert_int_equal(count_bits(p->process_default.allow),
-			 2 + 1); /* and ctypes: process-wide, unset allows it */
+	/* and ctypes (process-wide, unset allows it) and writing outside write_paths */
+	assert_int_equal(count_bits(p->process_default.allow), 2 + 2);
 	assert_false(p->modules[0].baseline);
-	assert_int_equal(count_bits(p->modules[0].allow), 1);
+	assert_int_equal(count_bits(p->modules[0].allow), 1 + 1);
 	assert_true(p->modules[1].baseline);
-	assert_int_equal(count_bits(p->modules[1].allow), 1 + n);
+	assert_int_equal(count_bits(p->modules[1].allow), 1 + n + 1);
 	assert_false(p->modules[2].baseline);
 	assert_int_equal(count_bits(p->modules[2].allow), 1024 - NSHELL - 1);
 	release(p);
@@ -953,17 +999,36 @@ static struct error_case error_cases[] = {
 	  "unknown action 'KILL': use kill, log, deny or deny+kill"),
 	E("action null", "modules:\n  a:\n    action:\n", "3:5",
 	  "action must be kill, log, deny or deny+kill"),
+	E("write_paths empty", "modules: {a: {write_paths: []}}\n", "1:28",
+	  "write_paths must be a non-empty list of directories such as [/var/cache/app]; to "
+	  "refuse every write, say allow_file_write: false"),
+	E("write_paths scalar", "modules: {a: {write_paths: /tmp}}\n", "1:28",
+	  "write_paths must be a non-empty list of directories such as [/var/cache/app]; to "
+	  "refuse every write, say allow_file_write: false"),
+	E("write_paths relative", "modules: {a: {write_paths: [/tmp, cache]}}\n", "1:35",
+	  "write_paths entries must be absolute directory paths without '.', '..' or empty "
+	  "components, not 'cache'"),
+	E("write_paths dotdot", "modules: {a: {write_paths: [/tmp/../etc]}}\n", "1:29",
+	  "write_paths entries must be absolute directory paths without '.', '..' or empty "
+	  "components, not '/tmp/../etc'"),
+	E("write_paths with allow_file_write true",
+	  "modules:\n  a:\n    allow_file_write: true\n    write_paths: [/tmp]\n", "4:5",
+	  "module 'a' says allow_file_write: true and write_paths: writes anywhere, or only under "
+	  "write_paths? Keep one"),
+	E("write_paths in process_default", "process_default: {write_paths: [/tmp]}\n", "1:19",
+	  "write_paths belongs to a module's settings, not process_default's"),
 	E("location relative", "modules: {a: {location: a.py}}\n", "1:25",
 	  "location must be the absolute path the module was found at"),
 	/* module settings */
 	E("unknown setting", "modules:\n  json:\n    allow_shel: true\n", "3:5",
 	  "unknown key 'allow_shel' in the settings of module 'json' (did you mean "
 	  "'allow_shell'?); valid keys are: allow_shell, allow_networking, allow_ctypes, "
-	  "allow_file_write, syscalls, action, location, interpreter_baseline"),
+	  "allow_file_write, syscalls, action, location, interpreter_baseline, write_paths"),
 	E("baseline misspelt", "modules:\n  json:\n    interpreter_basline: false\n", "3:5",
 	  "unknown key 'interpreter_basline' in the settings of module 'json' (did you mean "
 	  "'interpreter_baseline'?); valid keys are: allow_shell, allow_networking, "
-	  "allow_ctypes, allow_file_write, syscalls, action, location, interpreter_baseline"),
+	  "allow_ctypes, allow_file_write, syscalls, action, location, interpreter_baseline, "
+	  "write_paths"),
 	E("baseline not a bool",
 	  "modules:\n  a:\n    syscalls: [read]\n    interpreter_baseline: no\n", "4:27",
 	  "interpreter_baseline must be true or false, not 'no': write true or false"),
@@ -1253,6 +1318,7 @@ int main(void)
 		cmocka_unit_test(test_pseudo_derive),
 		cmocka_unit_test(test_allow_ctypes),
 		cmocka_unit_test(test_allow_file_write),
+		cmocka_unit_test(test_write_paths),
 		cmocka_unit_test(test_thread_bit_from_clone),
 		cmocka_unit_test(test_groups_in_list),
 		cmocka_unit_test(test_allow_flags_with_list),

@@ -51,7 +51,7 @@ ctypes_gi_glib door_terminal_input"
 # Of the file-write cases, the guest keeps those BPF LSM refuses (fw_deny_*),
 # one kill and the benign one. The planting cases (plant.sh) all run there.
 VM_SKIP_DOORS="$VM_SKIP_DOORS $(sed -n 's/^t_\(fw_[A-Za-z0-9_]*\)().*/\1/p' "$HERE/../e2e/filewrite.sh" |
-	grep -vxE 'fw_deny_.*|fw_open_write|fw_benign' | tr '\n' ' ')"
+	grep -vxE 'fw_deny_.*|fw_paths_.*|fw_open_write|fw_benign' | tr '\n' ' ')"
 # The attribution attacks, the walker's shapes and the learning mode run on
 # the host on every interpreter; under emulation each confined run costs
 # seconds (verifying the BPF LSM hooks), so the guest keeps a sample: one
