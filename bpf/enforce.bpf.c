@@ -10,12 +10,26 @@
 /*
  * The number a policy is checked against. Thread creation is its own pseudo
  * syscall, so that "no shell" refuses processes but not threads; so is I/O
- * on a socket or on process memory (fdio.bpf.h).
+ * on a socket or on process memory (fdio.bpf.h), and naming a thread.
  */
+#if defined(__TARGET_ARCH_x86)
+#define NR_PRCTL 157
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_PRCTL 167
+#endif
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
 static __always_inline __u32 policy_nr(struct task_struct *task, struct pt_regs *regs, long id)
 {
 	__u64 flags = 0;
 
+	if (id == NR_PRCTL) {
+		long option = PT_REGS_PARM1_CORE_SYSCALL(regs);
+
+		return option == PR_SET_NAME || option == PR_GET_NAME ? SECIMPORT_NR_THREAD_NAME
+								      : (__u32)id;
+	}
 	if (id == NR_CLONE) {
 		flags = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	} else if (id == NR_CLONE3) {

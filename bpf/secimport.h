@@ -93,7 +93,13 @@
  * Judged in BPF LSM's file hooks on the kernel's dentries (plant.bpf.h).
  */
 #define SECIMPORT_NR_WRITE_OUTSIDE (SECIMPORT_SYSCALL_BITS - 9)
-#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_WRITE_OUTSIDE
+/*
+ * prctl(PR_SET_NAME / PR_GET_NAME): naming the calling thread, which
+ * CPython 3.14+ does for every thread it starts (the option is a register).
+ * In the interpreter baseline; other prctl options stay prctl.
+ */
+#define SECIMPORT_NR_THREAD_NAME (SECIMPORT_SYSCALL_BITS - 10)
+#define SECIMPORT_NR_PSEUDO_FIRST SECIMPORT_NR_THREAD_NAME
 
 /*
  * Actions are flags so that "the strictest action wins" is a bitwise OR over

@@ -459,7 +459,7 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 		/* As policy.c compiles a list: clone or clone3 listed allows threads. */
 		if ((clone >= 0 && policy_allows(m->allow, (unsigned int)clone)) ||
 		    (clone3 >= 0 && policy_allows(m->allow, (unsigned int)clone3)))
-			set_bit(m->allow, SECIMPORT_NR_THREAD_CREATE);
+			policy_thread_start_bits(c->t, m->allow);
 		/* and open or openat listed allows opening for writing, anywhere */
 		policy_file_write_derive(c->t, m->allow);
 		set_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);

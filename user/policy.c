@@ -175,6 +175,13 @@ static const struct policy_baseline_entry interpreter_baseline[] = {
 	 * 3.11.2.
 	 */
 	{ "clock_gettime", "CPython reads the clock for timed waits, where the vDSO cannot" },
+	/*
+	 * CPython 3.14 and 3.15 (Debian sid's 3.14.10, 3.15.2; strace of a
+	 * thread's start): each new thread reads its CPU affinity, then names
+	 * itself (prctl PR_SET_NAME: the pseudo syscall <thread name>, which
+	 * policy_baseline_bits adds; other prctl options are not baseline).
+	 */
+	{ "sched_getaffinity", "a new thread reads its CPU affinity (3.14+)" },
 };
 
 const struct policy_baseline_entry *policy_interpreter_baseline(size_t *n)
@@ -374,6 +381,20 @@ static void apply_group(const struct syscall_table *t, uint64_t *allow, const ch
 	}
 }
 
+void policy_thread_start_bits(const struct syscall_table *t, uint64_t *allow)
+{
+	int nr = syscall_lookup(t, "rt_sigaction");
+
+	set_bit(allow, SECIMPORT_NR_THREAD_CREATE);
+	/*
+	 * glibc's first pthread_create in a process installs its SIGSETXID
+	 * handler (rt_sigaction of SIGRT_1, glibc 2.36): a list that may start
+	 * threads may start the first one.
+	 */
+	if (nr >= 0)
+		set_bit(allow, (unsigned int)nr);
+}
+
 void policy_baseline_bits(const struct syscall_table *t, uint64_t *allow)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(interpreter_baseline); i++) {
@@ -382,6 +403,8 @@ void policy_baseline_bits(const struct syscall_table *t, uint64_t *allow)
 		if (nr >= 0)
 			set_bit(allow, (unsigned int)nr);
 	}
+	/* 3.14+ names every thread it starts (prctl PR_SET_NAME). */
+	set_bit(allow, SECIMPORT_NR_THREAD_NAME);
 }
 
 /*
@@ -833,6 +856,9 @@ void policy_pseudo_derive(const struct syscall_table *t, uint64_t *allow)
 		set_bit(allow, SECIMPORT_NR_TERMINAL_INPUT);
 		set_bit(allow, SECIMPORT_NR_CODE_WRITE);
 	}
+	/* Naming a thread is a prctl: allowed where prctl is (or by the baseline). */
+	if (policy_allows_name(t, allow, "prctl"))
+		set_bit(allow, SECIMPORT_NR_THREAD_NAME);
 	if (allows_any(t, allow, socket_send, ARRAY_SIZE(socket_send)))
 		set_bit(allow, SECIMPORT_NR_SOCKET_SEND);
 	if (allows_any(t, allow, socket_recv, ARRAY_SIZE(socket_recv)))
@@ -880,6 +906,8 @@ int policy_pseudo_stand_in(const struct syscall_table *t, unsigned int nr)
 		return syscall_lookup(t, "execve");
 	if (nr == SECIMPORT_NR_FILE_WRITE)
 		return syscall_lookup(t, "openat");
+	if (nr == SECIMPORT_NR_THREAD_NAME)
+		return syscall_lookup(t, "prctl");
 	return (int)nr;
 }
 
@@ -894,7 +922,7 @@ static void compile_module(const struct syscall_table *t, struct policy_module *
 		memset(m->allow, 0xff, sizeof(m->allow));
 	else if (policy_allows_name(t, m->allow, "clone") ||
 		 policy_allows_name(t, m->allow, "clone3"))
-		set_bit(m->allow, SECIMPORT_NR_THREAD_CREATE);
+		policy_thread_start_bits(t, m->allow);
 	/* No group member is in the baseline: the flags below cannot undo it. */
 	m->baseline = m->has_syscalls && baseline != POLICY_FALSE;
 	if (m->baseline)

@@ -75,6 +75,12 @@ const struct policy_baseline_entry *policy_interpreter_baseline(size_t *n);
 void policy_baseline_bits(const struct syscall_table *t, uint64_t *allow);
 
 /*
+ * What a list that names clone or clone3 allows with them: thread creation,
+ * and what the C library's first thread creation does (rt_sigaction).
+ */
+void policy_thread_start_bits(const struct syscall_table *t, uint64_t *allow);
+
+/*
  * Parse and compile. On error return -1, fill @diag, and leave @p empty
  * (nothing to free). On success return 0; release with policy_free().
  */

@@ -151,7 +151,10 @@ static int groups_init(const struct syscall_table *t, struct groups *g)
 	/* Listing clone implies threads; the thread bit is not a group member. */
 	clear_bit(g->shell, THREAD);
 	clear_bit(g->network, THREAD);
-	/* Nor is writing outside write_paths, which every module without them allows. */
+	/* Nor what comes with threads (policy_thread_start_bits), nor writing
+	 * outside write_paths, which every module without them allows. */
+	if (syscall_lookup(t, "rt_sigaction") >= 0)
+		clear_bit(g->shell, (unsigned int)syscall_lookup(t, "rt_sigaction"));
 	clear_bit(g->shell, SECIMPORT_NR_WRITE_OUTSIDE);
 	clear_bit(g->network, SECIMPORT_NR_WRITE_OUTSIDE);
 	policy_free(&p);
@@ -532,7 +535,7 @@ static size_t normalize_module(const struct syscall_table *t, struct policy_modu
 		}
 	}
 	if (allows_clone(t, m->allow))
-		m->allow[THREAD / 64] |= (uint64_t)1 << (THREAD % 64);
+		policy_thread_start_bits(t, m->allow);
 	return dropped;
 }
 

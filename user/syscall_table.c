@@ -86,6 +86,8 @@ const char *syscall_pseudo_name(int nr)
 		return "<file write>";
 	case SECIMPORT_NR_CODE_WRITE:
 		return "<code write>";
+	case SECIMPORT_NR_THREAD_NAME:
+		return "<thread name>";
 	case SECIMPORT_NR_WRITE_OUTSIDE:
 		return "<write outside write_paths>";
 	case SECIMPORT_NR_TERMINAL_INPUT:

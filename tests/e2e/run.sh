@@ -508,6 +508,18 @@ t_trace_merge() {
 	expect_rc 0
 }
 
+# A hand-written list that allows threads (clone, clone3) and nothing else
+# of its own: starting the process's first thread (glibc's rt_sigaction) and
+# what 3.14+ does in each new thread (sched_getaffinity, prctl PR_SET_NAME:
+# the baseline's <thread name>) are not violations.
+t_baseline_hand_threads() {
+	fresh handlist
+	confine policy.yaml -- 20
+	expect_rc 0
+	expect_out '^threads done 20$'
+	expect_no_violation
+}
+
 # A strict allowlist traced once replays every time: what the interpreter
 # does by itself (locks, memory, signal returns, threads starting and ending)
 # is the interpreter baseline's, not the luck of one run.
@@ -739,7 +751,7 @@ ALL_TESTS="policy_check quickstart subprocess network_denied network_allowed ben
 thread_later fork_confined child_exec after_return logmode stress logmode_json compat_syscall
 raw_clone callback_callee callback_closure unbalanced_returns unbalanced_benign fork_then_call process_default walk_generator walk_generator_reverse walk_c_calls_main walk_c_calls_plugin
 flag_optimize flag_importtime pythonpath deny_socket deny_without_lsm deny_shell deny_connect
-deny_open deny_kill trace_run trace_fork trace_merge trace_baseline_replay trace_runs trace_all_modules import_secimport run_as_user supervisor_kill exit_status
+deny_open deny_kill trace_run trace_fork trace_merge trace_baseline_replay baseline_hand_threads trace_runs trace_all_modules import_secimport run_as_user supervisor_kill exit_status
 bad_policy unknown_module no_probes usage"
 
 declare -A DESC=(
@@ -782,6 +794,7 @@ declare -A DESC=(
 	[trace_fork]="a traced os.fork() is allowed under the written policy"
 	[trace_merge]="trace --merge and policy merge cover several runs"
 	[trace_baseline_replay]="a thread-heavy program traced once replays 20 times under its strict policy"
+	[baseline_hand_threads]="a hand-written list allowing threads: thread start and 3.14+ thread naming are not violations"
 	[trace_runs]="trace --runs 3 merges the runs and says what only some made; bad N exits 2"
 	[trace_all_modules]="trace --all-modules finds the program's own top-level modules"
 	[import_secimport]="an imported original secimport policy enforces the same allowlist"

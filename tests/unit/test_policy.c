@@ -238,14 +238,17 @@ static void test_thread_bit_from_clone(void **state)
 				    "  d: {syscalls: [clone], allow_shell: false}\n");
 
 	(void)state;
-	assert_int_equal(own_bits(p, &p->modules[0]), 2);
+	/* clone or clone3, threads, and rt_sigaction (glibc's first thread) */
+	assert_int_equal(own_bits(p, &p->modules[0]), 3);
 	assert_true(policy_allows(p->modules[0].allow, THREAD));
-	assert_int_equal(own_bits(p, &p->modules[1]), 2);
+	assert_true(has(p, &p->modules[0], "rt_sigaction"));
+	assert_int_equal(own_bits(p, &p->modules[1]), 3);
 	assert_true(policy_allows(p->modules[1].allow, THREAD));
 	assert_int_equal(own_bits(p, &p->modules[2]), 2);
 	assert_false(policy_allows(p->modules[2].allow, THREAD));
+	assert_false(has(p, &p->modules[2], "rt_sigaction"));
 	/* allow_shell: false removes clone itself but threads are not shell. */
-	assert_int_equal(own_bits(p, &p->modules[3]), 1);
+	assert_int_equal(own_bits(p, &p->modules[3]), 2);
 	assert_false(has(p, &p->modules[3], "clone"));
 	assert_true(policy_allows(p->modules[3].allow, THREAD));
 	release(p);
@@ -419,7 +422,7 @@ static void test_groups_in_list(void **state)
 	assert_shell(p, s, true);
 	assert_network(p, s, false);
 	assert_true(policy_allows(s->allow, THREAD)); /* via clone */
-	assert_int_equal(own_bits(p, s), 1 + NSHELL + 1);
+	assert_int_equal(own_bits(p, s), 1 + NSHELL + 1 + 1); /* and rt_sigaction */
 	assert_network(p, n, true);
 	assert_shell(p, n, false);
 	assert_false(policy_allows(n->allow, THREAD));
@@ -511,7 +514,11 @@ static void test_interpreter_baseline(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		assert_true(policy_allows(base, (unsigned int)nr(p, names[i])));
 	policy_interpreter_baseline(&n);
+	n++; /* the entries, and <thread name> (prctl PR_SET_NAME), not prctl itself */
 	assert_int_equal(count_bits(base), n);
+	assert_true(policy_allows(base, SECIMPORT_NR_THREAD_NAME));
+	assert_true(policy_allows(base, (unsigned int)nr(p, "sched_getaffinity")));
+	assert_false(policy_allows(base, (unsigned int)nr(p, "prctl")));
 	/* Never anything a group refuses, no file opening or writing, no bpf, no threads. */
 	for (size_t i = 0; i < ARRAY_SIZE(network); i++)
 		assert_false(policy_allows(base, (unsigned int)nr(p, network[i])));
@@ -583,6 +590,7 @@ static void test_interpreter_baseline_top(void **state)
 
 	(void)state;
 	policy_interpreter_baseline(&n);
+	n++; /* and <thread name> */
 	assert_int_equal(p->interpreter_baseline, POLICY_FALSE);
 	assert_false(p->process_default.baseline);
 	/* and ctypes (process-wide, unset allows it) and writing outside write_paths */
@@ -801,7 +809,7 @@ static void test_aarch64(void **state)
 	assert_true(policy_allows(s->allow, 56)); /* openat */
 	assert_true(policy_allows(s->allow, THREAD));
 	assert_shell(p, s, true);
-	assert_int_equal(own_bits(p, s), NSHELL_A64 + 1 + 1);
+	assert_int_equal(own_bits(p, s), NSHELL_A64 + 1 + 1 + 1); /* and rt_sigaction */
 	assert_false(policy_allows(d->allow, 220));
 	assert_false(policy_allows(d->allow, 221));
 	assert_false(policy_allows(d->allow, 198)); /* socket */

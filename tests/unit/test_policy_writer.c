@@ -458,6 +458,8 @@ static void test_output_form(void **state)
 			    "      # processes\n"
 			    "      - clone3\n"
 			    "      - execve\n"
+			    "      # threads and signals\n"
+			    "      - rt_sigaction\n"
 			    "      # other\n"
 			    "      - getrandom\n"
 			    "  mm:\n"
@@ -468,6 +470,8 @@ static void test_output_form(void **state)
 			    "      - read\n"
 			    "      # processes\n"
 			    "      - clone # for threads: allow_shell: false refuses processes\n"
+			    "      # threads and signals\n"
+			    "      - rt_sigaction\n"
 			    "  zz:\n"
 			    "    allow_shell: false\n"
 			    "    allow_networking: true\n");
