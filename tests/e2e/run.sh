@@ -205,6 +205,12 @@ EOF
 
 t_compat_syscall() {
 	fresh compat
+	# Some kernels run 64-bit user code only (ia32_emulation off): int 0x80
+	# then kills the caller itself, and there is nothing to get through.
+	if ! (cd "$T" && timeout 30 "$PY" -c 'import int80; int80.ia32_socket()') >/dev/null 2>&1; then
+		skip "this kernel has no IA-32 emulation: int 0x80 faults without any sandbox"
+		return
+	fi
 	confine policy.yaml -- "$M"
 	expect_rc 137
 	# The technique works (unconfined main gets a socket), so the kill is real.
