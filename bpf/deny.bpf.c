@@ -50,52 +50,65 @@ DENY_LSM_HOOK(socket_shutdown, struct socket *sock, int how)
  * inode_create comes before an O_CREAT open makes the file, file_open and
  * path_truncate before O_TRUNC empties it.
  */
-#define FILE_LSM_HOOK(hook, kind_expr, d1, d2, ...)              \
-	SEC("lsm/" #hook)                                        \
-	int BPF_PROG(secimport_lsm_##hook, __VA_ARGS__, int ret) \
-	{                                                        \
-		struct secimport_thread *ts;                     \
-		struct walk_scratch *s;                          \
-                                                                 \
-		if (ret)                                         \
-			return ret;                              \
-		ts = thread_state(bpf_get_current_task_btf());   \
-		if (!ts)                                         \
-			return 0;                                \
-		if (ts->flags & SECIMPORT_TS_DENY_ARMED)         \
-			return -EPERM;                           \
-		s = walk_scratch_get();                          \
-		if (!s)                                          \
-			return -EPERM; /* never: fail closed */  \
-		return file_judge(ts, s, kind_expr, d1, d2);     \
+#define FILE_LSM_HOOK(hook, kind_expr, d1, d2, how, ...)          \
+	SEC("lsm/" #hook)                                         \
+	int BPF_PROG(secimport_lsm_##hook, __VA_ARGS__, int ret)  \
+	{                                                         \
+		struct secimport_thread *ts;                      \
+		struct walk_scratch *s;                           \
+                                                                  \
+		if (ret)                                          \
+			return ret;                               \
+		ts = thread_state(bpf_get_current_task_btf());    \
+		if (!ts)                                          \
+			return 0;                                 \
+		if (ts->flags & SECIMPORT_TS_DENY_ARMED)          \
+			return -EPERM;                            \
+		s = walk_scratch_get();                           \
+		if (!s)                                           \
+			return -EPERM; /* never: fail closed */   \
+		return file_judge(ts, s, kind_expr, d1, d2, how); \
 	}
 
 #define FMODE_WRITE_BIT 0x2
+
+/* S_IFBLK or S_IFCHR of a mode, else 0: device nodes are no place to write to. */
+static __always_inline __u32 dev_kind(__u32 mode)
+{
+	__u32 fmt = mode & PLANT_S_IFMT;
+
+	return fmt == PLANT_S_IFBLK || fmt == PLANT_S_IFCHR ? fmt : 0;
+}
 
 FILE_LSM_HOOK(file_open,
 	      (file->f_mode & FMODE_WRITE_BIT)
 		  ? plant_kind(s, file->f_path.dentry) | plant_aliased(file)
 		  : PLANT_NONE,
 	      (file->f_mode & FMODE_WRITE_BIT) ? file->f_path.dentry : NULL, NULL,
+	      dev_kind(BPF_CORE_READ(file, f_inode, i_mode)) == PLANT_S_IFBLK
+		  ? WRITE_ANYWHERE_OUTSIDE
+		  : 0,
 	      struct file *file)
-FILE_LSM_HOOK(inode_create, plant_kind(s, dentry), dentry, NULL, struct inode *dir,
+FILE_LSM_HOOK(inode_create, plant_kind(s, dentry), dentry, NULL, 0, struct inode *dir,
 	      struct dentry *dentry, umode_t mode)
 /* A FIFO or device under a code name blocks or feeds whoever imports it. */
-FILE_LSM_HOOK(inode_mknod, plant_kind(s, dentry), dentry, NULL, struct inode *dir,
-	      struct dentry *dentry, umode_t mode, dev_t dev)
+FILE_LSM_HOOK(inode_mknod, plant_kind(s, dentry), dentry, NULL,
+	      dev_kind(mode) ? WRITE_ANYWHERE_OUTSIDE : 0, struct inode *dir, struct dentry *dentry,
+	      umode_t mode, dev_t dev)
 /* Either name: a code file given a second, innocent name is written through it. */
 FILE_LSM_HOOK(inode_link, plant_kind(s, new_dentry) | plant_kind(s, old_dentry), new_dentry,
-	      old_dentry, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
-FILE_LSM_HOOK(inode_symlink, plant_kind(s, dentry), dentry, NULL, struct inode *dir,
+	      old_dentry, 0, struct dentry *old_dentry, struct inode *dir,
+	      struct dentry *new_dentry)
+FILE_LSM_HOOK(inode_symlink, plant_kind(s, dentry), dentry, NULL, 0, struct inode *dir,
 	      struct dentry *dentry, const char *old_name)
 /* Either name (RENAME_EXCHANGE swaps them). */
 FILE_LSM_HOOK(inode_rename, plant_kind(s, new_dentry) | plant_kind(s, old_dentry), new_dentry,
-	      old_dentry, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
-	      struct dentry *new_dentry)
-FILE_LSM_HOOK(inode_unlink, PLANT_NONE, dentry, NULL, struct inode *dir, struct dentry *dentry)
-FILE_LSM_HOOK(inode_mkdir, PLANT_NONE, dentry, NULL, struct inode *dir, struct dentry *dentry,
+	      old_dentry, 0, struct inode *old_dir, struct dentry *old_dentry,
+	      struct inode *new_dir, struct dentry *new_dentry)
+FILE_LSM_HOOK(inode_unlink, PLANT_NONE, dentry, NULL, 0, struct inode *dir, struct dentry *dentry)
+FILE_LSM_HOOK(inode_mkdir, PLANT_NONE, dentry, NULL, 0, struct inode *dir, struct dentry *dentry,
 	      umode_t mode)
-FILE_LSM_HOOK(inode_rmdir, PLANT_NONE, dentry, NULL, struct inode *dir, struct dentry *dentry)
+FILE_LSM_HOOK(inode_rmdir, PLANT_NONE, dentry, NULL, 0, struct inode *dir, struct dentry *dentry)
 /*
  * Truncating (truncate, O_TRUNC, ftruncate before 6.2), modes and owners,
  * by path: CONFIG_SECURITY_PATH's hooks (Debian's and Ubuntu's kernels;
@@ -103,11 +116,11 @@ FILE_LSM_HOOK(inode_rmdir, PLANT_NONE, dentry, NULL, struct inode *dir, struct d
  * too: what imports it runs nothing.
  */
 FILE_LSM_HOOK(path_truncate, plant_kind(s, BPF_CORE_READ(path, dentry)),
-	      BPF_CORE_READ(path, dentry), NULL, const struct path *path)
-FILE_LSM_HOOK(path_chmod, PLANT_NONE, BPF_CORE_READ(path, dentry), NULL, const struct path *path,
-	      umode_t mode)
-FILE_LSM_HOOK(path_chown, PLANT_NONE, BPF_CORE_READ(path, dentry), NULL, const struct path *path,
-	      unsigned int uid, unsigned int gid)
+	      BPF_CORE_READ(path, dentry), NULL, 0, const struct path *path)
+FILE_LSM_HOOK(path_chmod, PLANT_NONE, BPF_CORE_READ(path, dentry), NULL, WRITE_AT_SELF,
+	      const struct path *path, umode_t mode)
+FILE_LSM_HOOK(path_chown, PLANT_NONE, BPF_CORE_READ(path, dentry), NULL, WRITE_AT_SELF,
+	      const struct path *path, unsigned int uid, unsigned int gid)
 
 SEC("lsm/socket_create")
 int BPF_PROG(secimport_lsm_socket_create, int family, int type, int protocol, int kern, int ret)

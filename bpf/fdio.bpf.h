@@ -235,7 +235,8 @@ __noinline __u32 fdio_judge_args(long id, __u64 a0, __u64 a1, __u64 a2)
 		case FDIO_FICLONE:
 		case FDIO_FICLONERANGE:
 		case FDIO_FIDEDUPERANGE:
-			return SECIMPORT_NR_FILE_WRITE;
+			/* no file hook sees where: refused to modules with write_paths too */
+			return SECIMPORT_NR_WRITE_OUTSIDE;
 		}
 		return (__u32)id;
 	case NR_READ:

@@ -183,9 +183,7 @@ static __always_inline bool set_refuses_outside(__u32 set)
 {
 	struct secimport_set *si = bpf_map_lookup_elem(&sets, &set);
 
-	return !si ||
-	       ((si->walk[SECIMPORT_NR_WRITE_OUTSIDE / 64] >> (SECIMPORT_NR_WRITE_OUTSIDE % 64)) &
-		1);
+	return !si || si->write_limited;
 }
 
 static __always_inline bool write_limited(const struct secimport_thread *ts)
@@ -198,11 +196,18 @@ static __always_inline bool write_limited(const struct secimport_thread *ts)
 	return false;
 }
 
+/* How file_judge places a change: */
+#define WRITE_AT_SELF 1 /* the target's own metadata: it may be the directory itself */
+#define WRITE_ANYWHERE_OUTSIDE 2 /* device nodes: a way to any file of a disk */
+#define PLANT_S_IFBLK 0060000
+#define PLANT_S_IFCHR 0020000
+
 /* Deeper than this below a write_paths directory is outside (fail closed). */
 #define WRITE_DIR_DEPTH 64
 
 struct write_dirs_ctx {
 	struct dentry *d;
+	__u32 self; /* d itself first (its own mode or owner changes), then its parents */
 	__u32 set[1 + SECIMPORT_XSETS]; /* the thread's set, then its extra sets */
 	__u32 has[1 + SECIMPORT_XSETS];
 	__u64 allowed[1 + SECIMPORT_XSETS]; /* modules whose directories hold d */
@@ -216,10 +221,15 @@ static long write_dirs_step(__u32 i, struct write_dirs_ctx *c)
 	struct inode *inode;
 	__u64 *mods;
 
-	/* d, not c->d, in the read: CO-RE would relocate the local struct too */
-	parent = BPF_CORE_READ(d, d_parent);
-	if (!parent || parent == d)
-		return 1; /* above the file system's root */
+	if (c->self) {
+		c->self = 0;
+		parent = d;
+	} else {
+		/* d, not c->d, in the read: CO-RE would relocate the local struct too */
+		parent = BPF_CORE_READ(d, d_parent);
+		if (!parent || parent == d)
+			return 1; /* above the file system's root */
+	}
 	c->d = parent;
 	inode = BPF_CORE_READ(parent, d_inode);
 	if (!inode)
@@ -243,9 +253,9 @@ static long write_dirs_step(__u32 i, struct write_dirs_ctx *c)
  * of a hook that also walks the stack (6.1's 512 bytes for a call chain).
  */
 static __noinline void write_dirs_holding(const struct secimport_thread *ts, struct dentry *d,
-					  __u64 *allowed)
+					  __u32 self, __u64 *allowed)
 {
-	struct write_dirs_ctx c = { .d = d };
+	struct write_dirs_ctx c = { .d = d, .self = self };
 
 	if (!d) {
 		for (int k = 0; k < 1 + SECIMPORT_XSETS; k++)
@@ -272,6 +282,7 @@ static __noinline void write_dirs_holding(const struct secimport_thread *ts, str
 static __noinline int write_outside_judge(struct secimport_thread *ts, struct walk_scratch *s,
 					  struct dentry *d, struct dentry *d2, __u32 evflags)
 {
+	__u32 how = s->write_how;
 	__u64 *a = s->wdirs[0], *b = s->wdirs[1];
 	struct verdict *v = &s->lsm_verdict;
 	__u32 nr = SECIMPORT_NR_WRITE_OUTSIDE;
@@ -279,11 +290,13 @@ static __noinline int write_outside_judge(struct secimport_thread *ts, struct wa
 	v->action = 0;
 	if (!judge(ts, nr, v))
 		return 0;
-	write_dirs_holding(ts, d, a);
-	write_dirs_holding(ts, d2, b);
-	v->mask &= ~(a[0] & b[0]);
-	for (int i = 0; i < SECIMPORT_XSETS; i++)
-		v->xmask[i] &= ~(a[1 + i] & b[1 + i]);
+	if (!(how & WRITE_ANYWHERE_OUTSIDE)) {
+		write_dirs_holding(ts, d, how & WRITE_AT_SELF, a);
+		write_dirs_holding(ts, d2, 0, b);
+		v->mask &= ~(a[0] & b[0]);
+		for (int i = 0; i < SECIMPORT_XSETS; i++)
+			v->xmask[i] &= ~(a[1 + i] & b[1 + i]);
+	}
 	v->action = 0;
 	if (!verdict_confined(v) || !judge(ts, nr, v))
 		return 0;
@@ -299,13 +312,23 @@ static __noinline int write_outside_judge(struct secimport_thread *ts, struct wa
  * (with the kill where the action says so, and a record).
  */
 static __always_inline int file_judge(struct secimport_thread *ts, struct walk_scratch *s, int kind,
-				      struct dentry *d, struct dentry *d2)
+				      struct dentry *d, struct dentry *d2, __u32 how)
 {
-	bool limited = d && write_limited(ts);
+	struct task_struct *task = bpf_get_current_task_btf();
+	/*
+	 * Not what the kernel does on a caller's behalf with credentials of its
+	 * own (overlayfs repeats a create, a rename, a copy-up on the layers'
+	 * dentries): the caller's own operation, on the dentries it named, was
+	 * judged already.
+	 */
+	bool limited =
+	    d && BPF_CORE_READ(task, cred) == BPF_CORE_READ(task, real_cred) && write_limited(ts);
 	__u32 evflags = 0;
 
 	if (kind == PLANT_NONE && !limited)
 		return 0;
+	/* in the scratch, not a register the stack walk would make the hook spill */
+	s->write_how = how;
 	lsm_confinement(ts, s,
 			kind != PLANT_NONE ? SECIMPORT_NR_CODE_WRITE : SECIMPORT_NR_WRITE_OUTSIDE,
 			&evflags);

@@ -248,6 +248,7 @@ struct secimport_set {
 	/* Syscalls some module of the set refuses, plus process creation and
 	 * exec (inheritance needs the stack then): the walker runs only for these. */
 	__u64 walk[SECIMPORT_SYSCALL_WORDS];
+	__u64 write_limited; /* modules with write_paths: file hooks judge where writes land */
 };
 
 /*

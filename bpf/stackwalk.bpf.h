@@ -63,6 +63,7 @@ struct walk_scratch {
 	char name_tail[32], name_parent[12];
 	/* plant.bpf.h: modules per set whose write_paths hold each name */
 	__u64 wdirs[2][1 + SECIMPORT_XSETS];
+	__u32 write_how; /* WRITE_AT_SELF, WRITE_ANYWHERE_OUTSIDE: kept here across the walk */
 	__u32 name_failed; /* the last file name could not be read */
 	struct secimport_file_cache fc; /* a file cache entry being made */
 	struct secimport_code_key ckey; /* a code_owner / file_cache key */

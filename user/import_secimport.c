@@ -462,7 +462,8 @@ static int convert(struct ctx *c, const struct node *root, struct policy *p)
 			policy_thread_start_bits(c->t, m->allow);
 		/* and open or openat listed allows opening for writing, anywhere */
 		policy_file_write_derive(c->t, m->allow);
-		set_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
+		if (policy_allows(m->allow, SECIMPORT_NR_FILE_WRITE))
+			set_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
 	}
 	entries_free(e, n);
 	if (err)

@@ -86,6 +86,16 @@ static const char *const file_write_group[] = {
 	"removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat",
 };
 
+/*
+ * Changes of the file-write group that BPF LSM's file hooks do not see land
+ * (extended attributes, POSIX ACLs through them, times): a module with
+ * write_paths may not make them anywhere.
+ */
+static const char *const unplaced_writes[] = {
+	"setxattr",   "lsetxattr",     "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+	"setxattrat", "removexattrat", "utime",	    "utimes",	   "utimensat",	   "futimesat",
+};
+
 static const char *const network_group[] = {
 	"socket",
 	"socketpair",
@@ -975,10 +985,15 @@ static void compile_module(const struct syscall_table *t, struct policy_module *
 	 */
 	if (m->nr_write_paths) {
 		apply_group(t, m->allow, file_write_group, ARRAY_SIZE(file_write_group), true);
+		/* What no file hook sees where it lands: refused anywhere (xattrs, times). */
+		apply_group(t, m->allow, unplaced_writes, ARRAY_SIZE(unplaced_writes), false);
 		policy_file_write_derive(t, m->allow);
 		clear_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
-	} else {
+	} else if (policy_allows(m->allow, SECIMPORT_NR_FILE_WRITE)) {
 		set_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
+	} else {
+		/* No writes at all: every write is outside (inode flags, reflinks). */
+		clear_bit(m->allow, SECIMPORT_NR_WRITE_OUTSIDE);
 	}
 	if (!m->action)
 		m->action = top_action;

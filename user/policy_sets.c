@@ -246,6 +246,8 @@ int set_write_policy(const struct set_maps *m, __u32 set, const struct policy *p
 						     errlen))
 					return -1;
 		si.modules |= 1ULL << module;
+		if (p->modules[i].nr_write_paths)
+			si.write_limited |= 1ULL << module;
 		set_walk_add(&si, &mp, p->table);
 	}
 	/* A removed module's number: allow everything, refuse nothing. */

@@ -518,7 +518,7 @@ static size_t normalize_module(const struct syscall_table *t, struct policy_modu
 	size_t dropped = 0;
 
 	/* Said by write_paths: a module without them may write anywhere it may write. */
-	if (!m->nr_write_paths)
+	if (!m->nr_write_paths && policy_allows(m->allow, SECIMPORT_NR_FILE_WRITE))
 		m->allow[SECIMPORT_NR_WRITE_OUTSIDE / 64] |= (uint64_t)1
 							     << (SECIMPORT_NR_WRITE_OUTSIDE % 64);
 	if (!m->has_syscalls) {

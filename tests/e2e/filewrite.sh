@@ -138,7 +138,7 @@ t_fw_paths_inside() {
 	! grep -q 'secimport-bpf: deny' "$T/err" || fail "a change under write_paths was refused"
 }
 WP_OUTSIDE="open_outside append_outside dotdot rename_out rename_in link_in symlink_out
-truncate_out trunc_open_out chmod_out unlink_out mkdir_out thread_out"
+truncate_out trunc_open_out chmod_out unlink_out mkdir_out thread_out blockdev_inside"
 t_fw_paths_refused() {
 	needs_lsm || return
 	fresh writepaths
@@ -163,6 +163,17 @@ t_fw_paths_kill() {
 	expect_no_file escaped_open_outside "the write outside write_paths returned"
 	[ ! -e "$M/area/planted.txt" ] || fail "planted.txt was created outside write_paths"
 	expect_err 'kill .* module=plugin syscall=<write outside write_paths> '
+}
+# Extended attributes (a POSIX ACL is a chmod): no file hook sees where
+# they land, so a module with write_paths may set none, anywhere.
+t_fw_paths_xattr() {
+	needs_lsm || return
+	fresh writepaths
+	wp_policy kill
+	confine wp.yaml -- "$M" xattr
+	expect_rc 137
+	expect_no_file escaped_xattr_out "setxattr outside write_paths returned"
+	expect_err 'kill .* module=plugin syscall=setxattr '
 }
 # Without BPF LSM, write_paths is refused with a clear message, not ignored.
 t_fw_paths_no_lsm() {
@@ -273,7 +284,8 @@ t_fw_rt_chmod() { fw_rt_case meta_chmod '(f?chmod|fchmodat2?)'; }
 t_fw_rt_chown() { fw_rt_case meta_chown '(f?chown|lchown|fchownat)'; }
 t_fw_rt_utime() { fw_rt_case meta_utime '(utimensat|utimes?|futimesat)'; }
 t_fw_rt_setxattr() { fw_rt_case meta_setxattr '(l|f)?setxattr'; }
-t_fw_rt_ioctl_flags() { fw_rt_case meta_ioctl_flags '<file write>'; }
+# Judged as <write outside write_paths>: with no write_paths, every write is outside.
+t_fw_rt_ioctl_flags() { fw_rt_case meta_ioctl_flags '<write outside write_paths>'; }
 
 # Deferred callables (DESIGN.md's known limit): a builtin given to atexit
 # runs after main with no frame of the plugin.
@@ -367,7 +379,7 @@ t_fw_rt_fk_flag_E() {
 FILEWRITE_TESTS="fw_open_write fw_open_append fw_os_open_rdwr fw_os_open_trunc fw_tmpfile fw_rename
 fw_unlink fw_mkdir fw_symlink fw_hardlink fw_truncate fw_thread fw_callback fw_benign fw_import_fresh
 fw_policy_check fw_deny_open fw_deny_trunc fw_deny_rename fw_paths_inside fw_paths_refused
-fw_paths_kill fw_paths_no_lsm fw_rt_kill_rename
+fw_paths_kill fw_paths_xattr fw_paths_no_lsm fw_rt_kill_rename
 fw_rt_appfd_write fw_rt_appfd_laundered fw_rt_appfd_pwrite fw_rt_appfd_sendfile fw_rt_appfd_copy_range fw_rt_appfd_splice
 fw_rt_appfd_mmap fw_rt_appfd_fallocate fw_rt_procfd_reopen fw_rt_chmod fw_rt_chown fw_rt_utime
 fw_rt_setxattr fw_rt_ioctl_flags fw_rt_atexit fw_rt_weakref fw_rt_unix_bind fw_rt_thread_builtin fw_rt_del_later
@@ -379,6 +391,7 @@ DESC+=(
 	[fw_paths_inside]="write_paths: writing, renaming, truncating, linking under the directory works"
 	[fw_paths_refused]="write_paths: every change outside (open, .., rename, link, symlink, truncate, chmod, unlink, mkdir, thread) is refused"
 	[fw_paths_kill]="write_paths under kill: a write outside is killed before it lands"
+	[fw_paths_xattr]="write_paths: setting an extended attribute is killed (no hook sees where it lands)"
 	[fw_paths_no_lsm]="write_paths without BPF LSM: exit 2, nothing runs"
 	[fw_open_write]="allow_file_write: false: open(path, 'w') is killed before anything is written"
 	[fw_open_append]="allow_file_write: false: open(path, 'a') is killed, the file unchanged"

@@ -538,20 +538,20 @@ static void test_interpreter_baseline(void **state)
 		assert_true(m[i].baseline);
 		assert_int_equal(m[i].interpreter_baseline, i ? POLICY_TRUE : POLICY_UNSET);
 		assert_int_equal(own_bits(p, &m[i]), 1);
-		/* and <write outside write_paths>, allowed without write_paths */
-		assert_int_equal(count_bits(m[i].allow), 1 + n + 1);
+		/* no open: no <file write>, nor <write outside write_paths> */
+		assert_int_equal(count_bits(m[i].allow), 1 + n);
 		assert_true(has(p, &m[i], "futex"));
 	}
 	/* off: the list alone. */
 	assert_false(m[2].baseline);
 	assert_int_equal(m[2].interpreter_baseline, POLICY_FALSE);
-	assert_int_equal(count_bits(m[2].allow), 1 + 1);
+	assert_int_equal(count_bits(m[2].allow), 1);
 	assert_false(has(p, &m[2], "futex"));
 	/* Lists written before the baseline existed (futex, mmap listed) load alike. */
 	assert_true(m[3].baseline);
-	assert_int_equal(count_bits(m[3].allow), 1 + n + 1);
+	assert_int_equal(count_bits(m[3].allow), 1 + n);
 	assert_false(m[4].baseline);
-	assert_int_equal(count_bits(m[4].allow), 3 + 1);
+	assert_int_equal(count_bits(m[4].allow), 3);
 	assert_true(has(p, &m[4], "futex"));
 	assert_false(has(p, &m[4], "munmap"));
 	/* No list: no baseline to speak of, everything but the groups. */
@@ -567,13 +567,12 @@ static void test_interpreter_baseline(void **state)
 	release(p);
 	p = parse_ok("process_default: {syscalls: [read], interpreter_baseline: false}\n");
 	assert_false(p->process_default.baseline);
-	/* and ctypes, and writing outside write_paths */
-	assert_int_equal(count_bits(p->process_default.allow), 1 + 2);
+	assert_int_equal(count_bits(p->process_default.allow), 1 + 1); /* and ctypes */
 	release(p);
 
 	/* aarch64 has every entry but the x86_64 probe trampolines'. */
 	p = parse_ok_arch("modules: {a: {syscalls: []}}\n", "aarch64");
-	assert_int_equal(count_bits(p->modules[0].allow), n - 2 + 1);
+	assert_int_equal(count_bits(p->modules[0].allow), n - 2);
 	release(p);
 }
 
@@ -593,12 +592,12 @@ static void test_interpreter_baseline_top(void **state)
 	n++; /* and <thread name> */
 	assert_int_equal(p->interpreter_baseline, POLICY_FALSE);
 	assert_false(p->process_default.baseline);
-	/* and ctypes (process-wide, unset allows it) and writing outside write_paths */
-	assert_int_equal(count_bits(p->process_default.allow), 2 + 2);
+	/* and ctypes (process-wide, unset allows it); no open: no file writes anywhere */
+	assert_int_equal(count_bits(p->process_default.allow), 2 + 1);
 	assert_false(p->modules[0].baseline);
-	assert_int_equal(count_bits(p->modules[0].allow), 1 + 1);
+	assert_int_equal(count_bits(p->modules[0].allow), 1);
 	assert_true(p->modules[1].baseline);
-	assert_int_equal(count_bits(p->modules[1].allow), 1 + n + 1);
+	assert_int_equal(count_bits(p->modules[1].allow), 1 + n);
 	assert_false(p->modules[2].baseline);
 	assert_int_equal(count_bits(p->modules[2].allow), 1024 - NSHELL - 1);
 	release(p);

@@ -49,4 +49,7 @@ elif scenario == "outside":
 elif scenario == "kill":
     plugin.open_outside(area)
     open(os.path.join(marker_dir, "escaped_open_outside"), "w").close()
+elif scenario == "xattr":
+    plugin.xattr_out(area)
+    open(os.path.join(marker_dir, "escaped_xattr_out"), "w").close()
 print("app: done")

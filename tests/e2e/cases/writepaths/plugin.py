@@ -19,6 +19,8 @@ def inside(area):
     os.unlink(os.path.join(cache, "sub", "latest"))
     os.unlink(os.path.join(cache, "sub", "deeper", "blob"))
     os.rmdir(os.path.join(cache, "sub", "deeper"))
+    # the directory's own mode: it is the module's
+    os.chmod(cache, 0o755)
 
 
 def open_outside(area):
@@ -81,6 +83,18 @@ def mkdir_out(area):
     os.mkdir(os.path.join(area, "newdir"))
 
 
+def blockdev_inside(area):
+    # A block device node inside the directory writes any file of its disk.
+    import stat
+
+    os.mknod(os.path.join(area, "cache", "disk"), stat.S_IFBLK | 0o600, os.makedev(7, 0))
+
+
+def xattr_out(area):
+    # Extended attributes (POSIX ACLs among them): no file hook sees where.
+    os.setxattr(os.path.join(area, "existing.txt"), "trusted.secimport", b"1")
+
+
 def thread_out(area):
     errors = []
 
@@ -100,4 +114,5 @@ def thread_out(area):
 OUTSIDE = [
     open_outside, append_outside, dotdot, rename_out, rename_in, link_in, symlink_out,
     truncate_out, trunc_open_out, chmod_out, unlink_out, mkdir_out, thread_out,
+    blockdev_inside,
 ]
