@@ -47,6 +47,20 @@ static __always_inline struct marshal_xfer *xfer_get(struct task_struct *task, b
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
+/*
+ * The thread's marshal state, made when @confined code is to be followed.
+ * NULL: nothing to follow, or (confined) it could not be made, and the
+ * process is killed rather than lose the identity.
+ */
+static __always_inline struct marshal_xfer *xfer_follow(struct task_struct *task, bool confined)
+{
+	struct marshal_xfer *xfer = xfer_get(task, confined);
+
+	if (!xfer && confined)
+		kill_unrecorded_identity();
+	return xfer;
+}
+
 static __always_inline bool covered_walker(struct secimport_thread *ts)
 {
 	return ts && (ts->flags & SECIMPORT_TS_STACKWALK) && ts->py_runtime;
@@ -131,12 +145,9 @@ int secimport_marshal_dump(struct pt_regs *ctx)
 	key.tgid = task->tgid;
 	key.code = PT_REGS_PARM1(ctx);
 	o = bpf_map_lookup_elem(&code_owner, &key);
-	xfer = xfer_get(task, o != NULL);
-	if (!xfer) {
-		if (o) /* its bytes could not be followed: fail closed */
-			kill_unrecorded_identity();
+	xfer = xfer_follow(task, o != NULL);
+	if (!xfer)
 		return 0;
-	}
 	xfer->dump_code = o ? key.code : 0;
 	if (o)
 		xfer->dump_owner = *o;
@@ -192,12 +203,9 @@ int secimport_marshal_load(struct pt_regs *ctx)
 	key.pad = SECIMPORT_CODE_KEY_MARSHAL | (__u32)(len & ~SECIMPORT_CODE_KEY_MARSHAL);
 	key.code = PT_REGS_PARM1(ctx);
 	o = bpf_map_lookup_elem(&code_owner, &key);
-	xfer = xfer_get(task, o != NULL);
-	if (!xfer) {
-		if (o)
-			kill_unrecorded_identity();
+	xfer = xfer_follow(task, o != NULL);
+	if (!xfer)
 		return 0;
-	}
 	/* An unclaimed read drops any claim left over from a missed return. */
 	xfer->load_sp = o ? PT_REGS_SP(ctx) : 0;
 	if (o) {
